@@ -1,7 +1,53 @@
 #include "app/cli.h"
 
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "app/daemon.h"
+#include "app/serve_options.h"
+
 namespace pxed::app {
 
-int run_cli(int, char**) { return 2; }
+int run_cli(int argc, char** argv) {
+  CLI::App app{"pxed: one network-boot server for DHCP, TFTP and HTTP"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "pxed 0.1.0");
+
+  ServeOptions o;
+  CLI::App* serve = app.add_subcommand("serve", "Serve DHCP, TFTP and HTTP on one interface");
+  serve->add_option("--interface", o.interface, "Interface to serve; its IPv4 address is the server address")
+      ->required();
+  serve->add_option("--root", o.root, "Directory served read-only over TFTP and HTTP")->required();
+  serve->add_option("--dhcp-range", o.dhcp_range, "Addresses to lease, START-END")->required();
+  serve->add_option("--boot-file", o.boot_files,
+                    "ARCH=FILE: loader for an architecture (bios, efi32, efi64, arm32, arm64 or an "
+                    "option 93 number); repeatable");
+  serve->add_option("--ipxe-boot-file", o.ipxe_boot_file,
+                    "File or URL for clients already running iPXE (e.g. http://ADDR/boot.ipxe)");
+  serve->add_option("--http-port", o.http_port, "HTTP port")->capture_default_str();
+  serve->add_option("--tftp-port", o.tftp_port, "TFTP port")->capture_default_str();
+  serve->add_option("--lease-db", o.lease_db, "SQLite lease database")->capture_default_str();
+  serve->add_option("--router", o.routers, "Router to announce (option 3); repeatable");
+  serve->add_option("--dns", o.dns_servers, "DNS server to announce (option 6); repeatable");
+  serve->add_option("--lease-time", o.lease_time, "Lease time in seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(60u, 31536000u));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "pxed: %s (see pxed %s--help)\n", e.what(), serve->parsed() ? "serve " : "");
+    return 2;
+  }
+  if (serve->parsed()) return serve_main(o);
+  return 2;
+}
 
 }  // namespace pxed::app

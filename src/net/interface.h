@@ -1,0 +1,21 @@
+// Looks up a network interface: its index, hardware address and IPv4 address with netmask.
+#pragma once
+
+#include <string>
+
+#include "core/net_types.h"
+#include "core/result.h"
+
+namespace pxed::net {
+
+struct InterfaceInfo {
+  std::string name;
+  unsigned index = 0;
+  MacAddress mac;
+  Ipv4Network ipv4;
+};
+
+// not_found if there is no such interface, invalid_argument if it has no IPv4 address.
+Result<InterfaceInfo> find_interface(const std::string& name);
+
+}  // namespace pxed::net

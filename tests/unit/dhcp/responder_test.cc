@@ -1,0 +1,285 @@
+#include "dhcp/responder.h"
+
+#include <gtest/gtest.h>
+
+#include "lease/memory_store.h"
+#include "test_packets.h"
+
+namespace pxed::dhcp {
+namespace {
+
+using testing::ipxe_bios;
+using testing::kQemuMac;
+using testing::raw_request;
+using testing::str_bytes;
+
+constexpr std::int64_t kNow = 1'800'000'000;
+
+Ipv4 ip(const char* s) { return *Ipv4::parse(s); }
+
+Bytes ip_bytes(const char* s) {
+  auto b = ip(s).bytes();
+  return Bytes(b.begin(), b.end());
+}
+
+MacAddress mac_n(std::uint8_t n) { return MacAddress({0x52, 0x54, 0x00, 0, 0, n}); }
+
+class ResponderTest : public ::testing::Test {
+ protected:
+  ResponderTest() { rebuild(); }
+
+  void rebuild(std::string ipxe_file = "", const char* end = "198.18.0.200") {
+    boot::PolicyConfig pc;
+    pc.server = ip("198.18.0.1");
+    pc.ipxe_boot_file = std::move(ipxe_file);
+    policy_ = std::make_unique<boot::Policy>(pc);
+    ResponderConfig rc;
+    rc.server = Ipv4Network{ip("198.18.0.1"), ip("255.255.255.0")};
+    rc.range_start = ip("198.18.0.100");
+    rc.range_end = ip(end);
+    rc.routers = {ip("198.18.0.254")};
+    rc.dns_servers = {ip("198.18.0.53")};
+    rc.lease_time = 600;
+    responder_ = std::make_unique<Responder>(rc, *policy_, store_);
+  }
+
+  Decision handle(const Bytes& raw, std::int64_t now = kNow) {
+    auto p = decode(raw);
+    EXPECT_TRUE(p) << p.error().message;
+    return responder_->handle(*p, now);
+  }
+
+  // DISCOVER then REQUEST in SELECTING state; returns the ACK.
+  Packet lease_for(const MacAddress& mac, std::int64_t now = kNow) {
+    Decision offer = handle(raw_request(mac, 1, 0, {{53, {1}}}), now);
+    EXPECT_TRUE(offer.reply);
+    auto addr = offer.reply->packet.yiaddr.bytes();
+    Decision ack = handle(raw_request(mac, 2, 0,
+                                      {{53, {3}},
+                                       {50, Bytes(addr.begin(), addr.end())},
+                                       {54, ip_bytes("198.18.0.1")}}),
+                          now);
+    EXPECT_TRUE(ack.reply);
+    EXPECT_EQ(ack.exchange.reply, MessageType::ack) << ack.exchange.note;
+    return ack.reply->packet;
+  }
+
+  lease::MemoryStore store_;
+  std::unique_ptr<boot::Policy> policy_;
+  std::unique_ptr<Responder> responder_;
+};
+
+TEST_F(ResponderTest, BiosIpxeRomGetsPxelinuxAndEverythingToBoot) {
+  Decision d = handle(ipxe_bios(1));
+  ASSERT_TRUE(d.reply);
+  const Packet& r = d.reply->packet;
+  EXPECT_EQ(r.message_type(), MessageType::offer);
+  EXPECT_EQ(r.op, kBootReply);
+  EXPECT_EQ(r.xid, 0x1234u);
+  EXPECT_EQ(r.yiaddr, ip("198.18.0.100"));
+  EXPECT_EQ(r.siaddr, ip("198.18.0.1"));
+  EXPECT_EQ(r.file, "pxelinux.0");
+  EXPECT_EQ(r.options.string(opt::kBootFileName), "pxelinux.0");
+  EXPECT_EQ(r.options.string(opt::kTftpServerName), "198.18.0.1");
+  EXPECT_EQ(r.options.ip(opt::kServerId), ip("198.18.0.1"));
+  EXPECT_EQ(r.options.ip(opt::kSubnetMask), ip("255.255.255.0"));
+  EXPECT_EQ(r.options.ip(opt::kRouter), ip("198.18.0.254"));
+  EXPECT_EQ(r.options.ip(opt::kDnsServers), ip("198.18.0.53"));
+  EXPECT_EQ(r.options.ip(opt::kBroadcastAddress), ip("198.18.0.255"));
+  EXPECT_EQ(r.options.u32(opt::kLeaseTime), 600u);
+  EXPECT_EQ(r.options.u32(opt::kRenewalTime), 300u);
+  EXPECT_EQ(r.options.u32(opt::kRebindingTime), 525u);
+  // iPXE is told not to wait for a ProxyDHCP offer.
+  ASSERT_TRUE(r.options.get(opt::kIpxeEncap));
+  EXPECT_EQ(*r.options.get(opt::kIpxeEncap), (Bytes{176, 1, 1}));
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::hardware_unicast);
+  EXPECT_EQ(d.reply->max_size, 1472u);
+  EXPECT_EQ(describe(d.exchange),
+            "dhcp: 52:54:00:e2:e0:01 arch=0 (BIOS, iPXE) DISCOVER -> OFFER 198.18.0.100 file=pxelinux.0");
+}
+
+TEST_F(ResponderTest, IpxeGetsTheIpxeBootFileSoItDoesNotLoadItself) {
+  rebuild("http://198.18.0.1/boot.ipxe");
+  Decision d = handle(ipxe_bios(1));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "http://198.18.0.1/boot.ipxe");
+}
+
+TEST_F(ResponderTest, Edk2X64GetsIpxeEfiByBroadcast) {
+  Decision d = handle(raw_request(kQemuMac, 9, 0x8000,
+                                  {{53, {1}},
+                                   {93, {0, 7}},
+                                   {60, str_bytes("PXEClient:Arch:00007:UNDI:003000")},
+                                   {55, {1, 3, 6, 66, 67}}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "ipxe.efi");
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::broadcast);
+  EXPECT_FALSE(d.reply->packet.options.has(opt::kIpxeEncap));
+  EXPECT_FALSE(d.reply->packet.options.has(opt::kVendorClass));
+}
+
+TEST_F(ResponderTest, UefiHttpBootGetsUrlAndHttpClientClass) {
+  Decision d = handle(raw_request(kQemuMac, 9, 0x8000,
+                                  {{53, {1}},
+                                   {93, {0, 16}},
+                                   {60, str_bytes("HTTPClient:Arch:00016:UNDI:003000")},
+                                   {55, {1, 3, 6, 60, 66, 67}}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "http://198.18.0.1/ipxe.efi");
+  EXPECT_EQ(d.reply->packet.options.string(opt::kVendorClass), "HTTPClient");
+}
+
+TEST_F(ResponderTest, OsClientWithoutPxeOptionsGetsFileFieldOnly) {
+  // busybox udhcpc: does not ask for 66/67, so the boot file rides in the BOOTP file field.
+  Decision d = handle(raw_request(kQemuMac, 3, 0,
+                                  {{53, {1}},
+                                   {57, {0x02, 0x40}},
+                                   {55, {1, 3, 6, 12, 15, 28, 42}},
+                                   {60, str_bytes("udhcp 1.35.0")}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.file, "pxelinux.0");
+  EXPECT_FALSE(d.reply->packet.options.has(opt::kBootFileName));
+  EXPECT_EQ(d.reply->max_size, 576u);
+}
+
+TEST_F(ResponderTest, SelectingRequestIsAcknowledgedAndLeaseStored) {
+  Packet ack = lease_for(kQemuMac);
+  EXPECT_EQ(ack.yiaddr, ip("198.18.0.100"));
+  auto lease = store_.by_address(ip("198.18.0.100"));
+  ASSERT_TRUE(lease);
+  EXPECT_EQ(lease->mac, kQemuMac);
+  EXPECT_EQ(lease->expires_at, kNow + 600);
+}
+
+TEST_F(ResponderTest, RequestForAnotherServerIsIgnoredAndOfferFreed) {
+  handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}));
+  Decision d = handle(raw_request(kQemuMac, 2, 0,
+                                  {{53, {3}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.2")}}));
+  EXPECT_FALSE(d.reply);
+  EXPECT_NE(d.exchange.note.find("198.18.0.2"), std::string::npos);
+  // The address is free again for somebody else.
+  Decision other = handle(raw_request(mac_n(9), 3, 0, {{53, {1}}}));
+  ASSERT_TRUE(other.reply);
+  EXPECT_EQ(other.reply->packet.yiaddr, ip("198.18.0.100"));
+}
+
+TEST_F(ResponderTest, ConcurrentClientsAreOfferedDifferentAddresses) {
+  Decision a = handle(raw_request(mac_n(1), 1, 0, {{53, {1}}}));
+  Decision b = handle(raw_request(mac_n(2), 2, 0, {{53, {1}}}));
+  ASSERT_TRUE(a.reply && b.reply);
+  EXPECT_NE(a.reply->packet.yiaddr, b.reply->packet.yiaddr);
+  // A retried DISCOVER gets the same offer.
+  Decision a2 = handle(raw_request(mac_n(1), 1, 0, {{53, {1}}}));
+  EXPECT_EQ(a2.reply->packet.yiaddr, a.reply->packet.yiaddr);
+}
+
+TEST_F(ResponderTest, InitRebootOnWrongNetworkIsNaked) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, ip_bytes("10.9.8.7")}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::nak);
+  EXPECT_TRUE(d.reply->packet.yiaddr.is_zero());
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::broadcast);
+  EXPECT_TRUE(d.reply->packet.options.has(opt::kMessage));
+}
+
+TEST_F(ResponderTest, RequestForAnAddressOutsideTheRangeIsNaked) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, ip_bytes("198.18.0.20")}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::nak);
+}
+
+TEST_F(ResponderTest, RequestForSomebodyElsesAddressIsNaked) {
+  Packet first = lease_for(mac_n(1));
+  auto b = first.yiaddr.bytes();
+  Decision d = handle(raw_request(mac_n(2), 1, 0, {{53, {3}}, {50, Bytes(b.begin(), b.end())}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::nak);
+}
+
+TEST_F(ResponderTest, InitRebootForOwnAddressIsAcked) {
+  Packet first = lease_for(kQemuMac);
+  auto b = first.yiaddr.bytes();
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, Bytes(b.begin(), b.end())}}), kNow + 100);
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::ack);
+  EXPECT_EQ(store_.by_address(first.yiaddr)->expires_at, kNow + 700);
+}
+
+TEST_F(ResponderTest, RenewingIsAckedByUnicast) {
+  Packet first = lease_for(kQemuMac);
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}}, first.yiaddr), kNow + 300);
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::ack);
+  EXPECT_EQ(d.reply->packet.ciaddr, first.yiaddr);
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::unicast);
+}
+
+TEST_F(ResponderTest, SameAddressAfterRestartAndAfterRelease) {
+  Packet first = lease_for(kQemuMac);
+  rebuild();  // a new responder over the same store: a restart
+  Decision again = handle(raw_request(kQemuMac, 5, 0, {{53, {1}}}), kNow + 5000);
+  ASSERT_TRUE(again.reply);
+  EXPECT_EQ(again.reply->packet.yiaddr, first.yiaddr);
+
+  handle(raw_request(kQemuMac, 6, 0, {{53, {7}}, {54, ip_bytes("198.18.0.1")}}, first.yiaddr));
+  EXPECT_FALSE(store_.by_address(first.yiaddr)->active(kNow + 10));
+  Decision after = handle(raw_request(kQemuMac, 7, 0, {{53, {1}}}), kNow + 20);
+  EXPECT_EQ(after.reply->packet.yiaddr, first.yiaddr);
+}
+
+TEST_F(ResponderTest, ExhaustedRangeStaysSilentButRenewalsGoOn) {
+  rebuild("", "198.18.0.101");
+  Packet a = lease_for(mac_n(1));
+  lease_for(mac_n(2));
+  Decision d = handle(raw_request(mac_n(3), 1, 0, {{53, {1}}}));
+  EXPECT_FALSE(d.reply);
+  EXPECT_NE(d.exchange.note.find("no free address"), std::string::npos);
+  Decision renew = handle(raw_request(mac_n(1), 1, 0, {{53, {3}}}, a.yiaddr));
+  ASSERT_TRUE(renew.reply);
+  EXPECT_EQ(renew.reply->packet.message_type(), MessageType::ack);
+}
+
+TEST_F(ResponderTest, ExpiredLeaseIsReused) {
+  rebuild("", "198.18.0.100");
+  lease_for(mac_n(1));
+  EXPECT_FALSE(handle(raw_request(mac_n(2), 1, 0, {{53, {1}}}), kNow + 10).reply);
+  Decision later = handle(raw_request(mac_n(2), 1, 0, {{53, {1}}}), kNow + 601);
+  ASSERT_TRUE(later.reply);
+  EXPECT_EQ(later.reply->packet.yiaddr, ip("198.18.0.100"));
+}
+
+TEST_F(ResponderTest, DeclinedAddressIsQuarantined) {
+  rebuild("", "198.18.0.101");
+  handle(raw_request(mac_n(1), 1, 0, {{53, {4}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.1")}}));
+  Decision d = handle(raw_request(mac_n(2), 1, 0, {{53, {1}}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.0.101"));
+}
+
+TEST_F(ResponderTest, InformGetsOptionsWithoutLease) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {8}}}, ip("198.18.0.50")));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.message_type(), MessageType::ack);
+  EXPECT_TRUE(d.reply->packet.yiaddr.is_zero());
+  EXPECT_FALSE(d.reply->packet.options.has(opt::kLeaseTime));
+  EXPECT_TRUE(store_.all().empty());
+}
+
+TEST_F(ResponderTest, IgnoresRepliesAndMessagesWithoutType) {
+  Bytes raw = raw_request(kQemuMac, 1, 0, {{53, {1}}});
+  raw[0] = 2;
+  EXPECT_FALSE(handle(raw).reply);
+  EXPECT_FALSE(handle(raw_request(kQemuMac, 1, 0, {{12, str_bytes("x")}})).reply);
+}
+
+TEST_F(ResponderTest, RelayedRequestGoesBackToTheRelayWithNakBroadcastBit) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, ip_bytes("10.0.0.5")}}, Ipv4(),
+                                  ip("198.18.0.9")));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::relay);
+  EXPECT_TRUE(d.reply->packet.broadcast());
+  EXPECT_EQ(d.reply->packet.giaddr, ip("198.18.0.9"));
+}
+
+}  // namespace
+}  // namespace pxed::dhcp

@@ -64,7 +64,8 @@ in_cli() { ip netns exec "$CLI_NS" "$@"; }
 
 # start_pxed [extra serve flags...]: starts pxed on vs and waits (at most 10 s) until it is ready.
 start_pxed() {
-  in_srv "$PXED" serve --interface vs --root "$ROOT" --dhcp-range 198.18.0.100-198.18.0.150 \
+  # Not through in_srv: $! must be pxed itself (ip netns exec execs it), not a subshell.
+  ip netns exec "$SRV_NS" "$PXED" serve --interface vs --root "$ROOT" --dhcp-range 198.18.0.100-198.18.0.150 \
     --lease-db "$WORK/leases.db" "$@" >>"$PXED_LOG" 2>&1 &
   PXED_PID=$!
   local i

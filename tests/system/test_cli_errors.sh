@@ -21,7 +21,7 @@ expect_exit2 "range backwards" "ends before it starts" "${serve[@]}" --interface
 expect_exit2 "range not addresses" "IPv4" "${serve[@]}" --interface vs --dhcp-range 198.18.0.100-banana
 expect_exit2 "range off the subnet" "subnet" "${serve[@]}" --interface vs --dhcp-range 198.19.0.100-198.19.0.150
 expect_exit2 "no such interface" "does not exist" "${serve[@]}" --interface nope0 --dhcp-range 198.18.0.100-198.18.0.150
-ip -n "$SRV_NS" link add bare0 type dummy
+ip -n "$SRV_NS" link add bare0 type veth peer name bare1
 ip -n "$SRV_NS" link set bare0 up
 expect_exit2 "interface without IPv4" "no IPv4" "${serve[@]}" --interface bare0 --dhcp-range 198.18.0.100-198.18.0.150
 expect_exit2 "bad boot file" "ARCH" "${serve[@]}" --interface vs --dhcp-range 198.18.0.100-198.18.0.150 --boot-file mips=x
@@ -29,7 +29,7 @@ expect_exit2 "missing root" "root" serve --root "$WORK/none" --lease-db "$WORK/l
 
 # A port in use: a second pxed on the same interface finds DHCP's port taken.
 start_pxed --http-port 8080
-expect_exit2 "port in use" "cannot listen" "${serve[@]}" --interface vs --dhcp-range 198.18.0.100-198.18.0.150 --http-port 8081 --lease-db "$WORK/other.db"
+expect_exit2 "port in use" "cannot listen" "${serve[@]}" --interface vs --dhcp-range 198.18.0.100-198.18.0.150 --http-port 8081
 # HTTP port taken by something else.
 stop_pxed
 in_srv timeout 30 busybox nc -l -p 8082 >/dev/null 2>&1 &

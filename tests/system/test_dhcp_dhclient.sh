@@ -4,22 +4,24 @@ source "$(dirname "$0")/lib.sh"
 sys_setup
 start_pxed
 
-cat >"$WORK/dhclient.script" <<'SCRIPT'
+# dhclient runs its script with a clean environment: the output path is written into it.
+cat >"$WORK/dhclient.script" <<SCRIPT
 #!/bin/sh
-case "$reason" in
+DHCLIENT_OUT=$WORK/dhclient.env
+case "\$reason" in
   BOUND|RENEW|REBOOT|REBIND)
-    ip addr add "$new_ip_address/24" dev "$interface" 2>/dev/null
-    { echo "reason=$reason"; echo "addr=$new_ip_address"; echo "mask=$new_subnet_mask"
-      echo "file=$new_filename"; echo "server=$new_dhcp_server_identifier"
-      echo "lease=$new_dhcp_lease_time"; } >"$DHCLIENT_OUT" ;;
+    ip addr add "\$new_ip_address/24" dev "\$interface" 2>/dev/null
+    { echo "reason=\$reason"; echo "addr=\$new_ip_address"; echo "mask=\$new_subnet_mask"
+      echo "file=\$new_filename"; echo "server=\$new_dhcp_server_identifier"
+      echo "lease=\$new_dhcp_lease_time"; } >"\$DHCLIENT_OUT" ;;
   RELEASE|STOP|EXPIRE|FAIL)
-    [ -n "$old_ip_address" ] && ip addr del "$old_ip_address/24" dev "$interface" 2>/dev/null
-    echo "reason=$reason" >>"$DHCLIENT_OUT.log" ;;
+    [ -n "\$old_ip_address" ] && ip addr del "\$old_ip_address/24" dev "\$interface" 2>/dev/null
+    echo "reason=\$reason" >>"\$DHCLIENT_OUT.log" ;;
 esac
 exit 0
 SCRIPT
 chmod +x "$WORK/dhclient.script"
-export DHCLIENT_OUT="$WORK/dhclient.env"
+DHCLIENT_OUT="$WORK/dhclient.env"
 dhclient_args=(-4 -sf "$WORK/dhclient.script" -lf "$WORK/dhclient.leases" -pf "$WORK/dhclient.pid" vc)
 
 in_cli timeout 30 dhclient -1 -v "${dhclient_args[@]}" >"$WORK/dhclient.out" 2>&1 ||

@@ -1,0 +1,380 @@
+# shellcheck shell=bash
+# Shared helpers for the end-to-end boot tests and the demo: a QEMU machine boots over the network
+# from a server (pxed) inside a private network namespace, and nothing leaves that namespace:
+#
+#   namespace pxed-e2e-PID:  br0 198.18.0.1/24 (the server)  <-bridge->  tap0  <->  QEMU (TCG)
+#
+# Source it, then:
+#   e2e_init PXED_BINARY     checks, namespace, boot tree (scripts/build-boot-tree.sh)
+#   e2e_start_pxed [FLAGS]   pxed serve on br0; waits (bounded) for "pxed: ready"
+#   e2e_boot_bios            boots the BIOS machine; waits (bounded) for the marker or a failure
+#   e2e_check_marker         the sha256 printed by the machine equals the served rootfs.img
+#   e2e_print_phases         the boot timeline, from pxed's and our own timestamps
+# Everything started here runs in its own process group and is killed on exit (also on Ctrl-C and
+# SIGTERM), then whatever is left in the namespace, then the namespace is deleted.
+#
+# Environment: E2E_QEMU_TIMEOUT (default 240 s), E2E_LIVE_CONSOLE=1 (show the serial console and
+# pxed's events on stdout while booting), E2E_KEEP_WORK=1 (keep the work directory and its logs),
+# PXED_CACHE_DIR (boot tree cache, see scripts/build-boot-tree.sh).
+set -uo pipefail
+
+E2E_NAME=$(basename "$0" .sh)
+E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+E2E_NS="pxed-e2e-$$"
+E2E_SERVER_IP=198.18.0.1
+E2E_DHCP_RANGE=198.18.0.100-198.18.0.200
+E2E_MAC=52:54:00:e2:e0:01
+E2E_QEMU_TIMEOUT=${E2E_QEMU_TIMEOUT:-240}
+E2E_READY_TIMEOUT=15
+E2E_LIVE_CONSOLE=${E2E_LIVE_CONSOLE:-0}
+E2E_KEEP_WORK=${E2E_KEEP_WORK:-0}
+E2E_PXED=""
+E2E_WORK=""
+E2E_ROOT=""
+E2E_SERVER_LOG=""
+E2E_SERIAL_LOG=""
+E2E_QEMU_T0=""
+E2E_PGIDS=()
+E2E_LIVE_PGIDS=()
+E2E_NS_CREATED=0
+E2E_CLEANED=0
+
+# Failure patterns on the serial console: SeaBIOS gave up, an edk2 PXE error (the colon keeps it
+# from matching words such as PXE-E2E), our initramfs failed, or the kernel died.
+E2E_SERIAL_FAIL_RE='No bootable device|PXE-E[0-9A-F]{2}:|PXED-FAIL|Kernel panic'
+E2E_MARKER_RE='PXED-MARKER sha256=[0-9a-f]{64}'
+
+e2e_log() { printf '%s: %s\n' "$E2E_NAME" "$*"; }
+
+# Strips terminal control sequences and carriage returns (firmware and boot loaders draw screens).
+e2e_clean_console() { sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Z0-9]//g' -e 's/\x1bc//g' -e 's/\r//g'; }
+
+e2e_dump_logs() {
+  if [[ -n "$E2E_SERVER_LOG" && -s "$E2E_SERVER_LOG" ]]; then
+    echo "--- server log (last 40 lines): $E2E_SERVER_LOG ---"
+    tail -n 40 "$E2E_SERVER_LOG"
+  fi
+  if [[ -n "$E2E_SERIAL_LOG" && -s "$E2E_SERIAL_LOG" ]]; then
+    echo "--- serial console (last 40 lines): $E2E_SERIAL_LOG ---"
+    e2e_clean_console <"$E2E_SERIAL_LOG" | grep -v '^[[:space:]]*$' | tail -n 40
+  fi
+  if [[ -n "$E2E_WORK" && -s "$E2E_WORK/qemu.log" ]]; then
+    echo "--- qemu output ---"
+    tail -n 20 "$E2E_WORK/qemu.log"
+  fi
+}
+
+# e2e_die REASON: reports the failure with the logs and exits 1. A script may define e2e_on_fail
+# (called with the reason after the logs), e.g. to print a banner.
+e2e_die() {
+  e2e_stop_live
+  e2e_log "FAIL: $*"
+  e2e_dump_logs
+  if [[ -n "$E2E_QEMU_T0" ]]; then
+    sleep 0.3 # lets the stampers catch up
+    e2e_print_phases
+  fi
+  if declare -F e2e_on_fail >/dev/null; then e2e_on_fail "$*"; fi
+  exit 1
+}
+
+# --- processes -------------------------------------------------------------------------------
+
+# e2e_spawn LOG CMD...: runs CMD in the background in a new session (so in its own process group,
+# out of reach of the terminal's Ctrl-C); LOG "" keeps our stdout. Sets E2E_SPAWNED to its PID,
+# which is also its process group id.
+e2e_spawn() {
+  local log=$1
+  shift
+  if [[ -n "$log" ]]; then
+    setsid "$@" </dev/null >>"$log" 2>&1 &
+  else
+    setsid "$@" </dev/null &
+  fi
+  E2E_SPAWNED=$!
+  E2E_PGIDS+=("$E2E_SPAWNED")
+}
+
+# e2e_spawn_ns LOG RCFILE CMD...: as e2e_spawn, inside the namespace; CMD's exit status is written
+# to RCFILE when it ends, so we can tell that (and how) it ended.
+e2e_spawn_ns() {
+  local log=$1 rc=$2
+  shift 2
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  e2e_spawn "$log" ip netns exec "$E2E_NS" sh -c 'rc=$1; shift; "$@"; echo $? >"$rc"' sh "$rc" "$@"
+}
+
+# Copies the lines of FILE, as they appear, to FILE.ts, each prefixed with our clock (epoch s).
+e2e_stamp() {
+  : >>"$1"
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  e2e_spawn "" bash -c 'tail -n +1 -F "$1" 2>/dev/null |
+    while IFS= read -r line; do printf "%s %s\n" "$EPOCHREALTIME" "$line"; done >>"$1.ts"' _ "$1"
+}
+
+e2e_kill_groups() {
+  local pg i alive
+  for pg in "${E2E_PGIDS[@]}"; do kill -TERM -- "-$pg" 2>/dev/null; done
+  for i in $(seq 1 30); do
+    alive=0
+    for pg in "${E2E_PGIDS[@]}"; do
+      # Reap the leader if it is gone, then ask whether anything of the group is left.
+      wait "$pg" 2>/dev/null
+      kill -0 -- "-$pg" 2>/dev/null && alive=1
+    done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pg in "${E2E_PGIDS[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; wait "$pg" 2>/dev/null; done
+  E2E_PGIDS=()
+}
+
+e2e_cleanup() {
+  ((E2E_CLEANED)) && return 0
+  E2E_CLEANED=1
+  set +e
+  e2e_kill_groups
+  if ((E2E_NS_CREATED)); then
+    local pid
+    for pid in $(ip netns pids "$E2E_NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+    ip netns del "$E2E_NS" 2>/dev/null
+  fi
+  if [[ -n "$E2E_WORK" && -d "$E2E_WORK" ]]; then
+    if ((E2E_KEEP_WORK)); then
+      echo "$E2E_NAME: logs kept in $E2E_WORK"
+    else
+      rm -rf "$E2E_WORK"
+    fi
+  fi
+}
+trap e2e_cleanup EXIT
+trap 'e2e_stop_live; echo; e2e_log "interrupted"; exit 130' INT
+trap 'e2e_log "terminated"; exit 143' TERM
+
+# --- set-up ----------------------------------------------------------------------------------
+
+e2e_require_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  e2e_log "installing ${missing[*]}"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+    ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null; then
+    e2e_die "cannot install ${missing[*]}"
+  fi
+}
+
+e2e_setup_net() {
+  ip netns add "$E2E_NS" || e2e_die "cannot create namespace $E2E_NS"
+  E2E_NS_CREATED=1
+  local n=(ip -n "$E2E_NS")
+  if ! { "${n[@]}" link set lo up &&
+    "${n[@]}" link add br0 type bridge &&
+    "${n[@]}" link set br0 type bridge stp_state 0 forward_delay 0 &&
+    "${n[@]}" addr add "$E2E_SERVER_IP/24" dev br0 &&
+    "${n[@]}" tuntap add dev tap0 mode tap &&
+    "${n[@]}" link set tap0 master br0 &&
+    "${n[@]}" link set tap0 up &&
+    "${n[@]}" link set br0 up; }; then
+    e2e_die "cannot set up the network in $E2E_NS"
+  fi
+}
+
+# e2e_init PXED_BINARY: checks, work directory, namespace and boot tree.
+e2e_init() {
+  [[ $# -ge 1 && -n "$1" ]] || { echo "usage: $0 PATH_TO_PXED" >&2; exit 2; }
+  [[ $(id -u) -eq 0 ]] || { e2e_log "needs root (network namespaces, tap, apt-get)"; exit 1; }
+  [[ -x "$1" ]] || { e2e_log "not an executable: $1"; exit 1; }
+  E2E_PXED=$(readlink -f "$1")
+  e2e_require_packages qemu-system-x86 ipxe-qemu seabios iproute2 util-linux coreutils
+  E2E_WORK=$(mktemp -d /tmp/pxed-e2e.XXXXXX) || e2e_die "mktemp failed"
+  chmod 755 "$E2E_WORK"
+  E2E_ROOT="$E2E_WORK/root"
+  E2E_SERVER_LOG="$E2E_WORK/server.log"
+  E2E_SERIAL_LOG="$E2E_WORK/serial.log"
+  e2e_setup_net
+  e2e_log "building the boot tree (cache ${PXED_CACHE_DIR:-/var/cache/pxed-test})"
+  "$E2E_REPO/scripts/build-boot-tree.sh" "$E2E_ROOT" >"$E2E_WORK/build.log" 2>&1 || {
+    cat "$E2E_WORK/build.log"
+    e2e_die "scripts/build-boot-tree.sh failed"
+  }
+}
+
+# e2e_start_server CMD...: starts a server command in the namespace with its output in
+# $E2E_SERVER_LOG, and waits until it logs "pxed: ready".
+e2e_start_server() {
+  e2e_stamp "$E2E_SERVER_LOG"
+  e2e_spawn_ns "$E2E_SERVER_LOG" "$E2E_WORK/server.rc" "$@"
+  local i
+  for i in $(seq 1 $((E2E_READY_TIMEOUT * 10))); do
+    grep -q "pxed: ready" "$E2E_SERVER_LOG" && return 0
+    [[ -e "$E2E_WORK/server.rc" ]] &&
+      e2e_die "the server exited during start-up (status $(cat "$E2E_WORK/server.rc")): $*"
+    sleep 0.1
+  done
+  e2e_die "the server did not log 'pxed: ready' within $E2E_READY_TIMEOUT s: $*"
+}
+
+# e2e_start_pxed [EXTRA FLAGS...]: pxed serve on br0, serving the boot tree.
+e2e_start_pxed() {
+  e2e_log "starting pxed serve --interface br0 --dhcp-range $E2E_DHCP_RANGE $*"
+  e2e_start_server "$E2E_PXED" serve --interface br0 --root "$E2E_ROOT" \
+    --dhcp-range "$E2E_DHCP_RANGE" --lease-db "$E2E_WORK/leases.db" "$@"
+}
+
+# --- the machine -----------------------------------------------------------------------------
+
+# Shows the serial console (cleaned of terminal control sequences) and the server's dhcp/tftp/http
+# events on our stdout as they happen, until e2e_stop_live.
+e2e_show_live() {
+  local cyan="" reset=""
+  if [[ -t 1 ]]; then cyan=$'\e[36m' reset=$'\e[0m'; fi
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  e2e_spawn "" bash -c 'tail -n +1 -F "$1" 2>/dev/null | sed -u -e "s/\x1b\[[0-9;?]*[A-Za-z]//g" \
+    -e "s/\x1b[()][A-Z0-9]//g" -e "s/\x1bc//g" -e "s/\r//g" | grep --line-buffered -v "^[[:space:]]*$"' \
+    _ "$E2E_SERIAL_LOG"
+  E2E_LIVE_PGIDS+=("$E2E_SPAWNED")
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  e2e_spawn "" bash -c 'tail -n +1 -F "$1" 2>/dev/null |
+    grep --line-buffered -E "(^| )(dhcp|tftp|http|pxed): " | sed -u "s/^/$2  [server] /; s/\$/$3/"' \
+    _ "$E2E_SERVER_LOG" "$cyan" "$reset"
+  E2E_LIVE_PGIDS+=("$E2E_SPAWNED")
+}
+
+e2e_stop_live() {
+  local pg
+  for pg in "${E2E_LIVE_PGIDS[@]}"; do kill -TERM -- "-$pg" 2>/dev/null; wait "$pg" 2>/dev/null; done
+  E2E_LIVE_PGIDS=()
+}
+
+# e2e_boot_bios: boots q35 + SeaBIOS + QEMU's iPXE ROM from the network and waits for the
+# marker, an early failure on the console, the server's exit or the timeout.
+e2e_boot_bios() {
+  : >"$E2E_SERIAL_LOG"
+  e2e_stamp "$E2E_SERIAL_LOG"
+  ((E2E_LIVE_CONSOLE)) && e2e_show_live
+  local rcfile="$E2E_WORK/qemu.rc"
+  E2E_QEMU_T0=$EPOCHREALTIME
+  e2e_log "booting the BIOS machine (TCG, timeout ${E2E_QEMU_TIMEOUT} s)"
+  # --foreground keeps qemu in our process group (timeout would otherwise make its own).
+  e2e_spawn_ns "$E2E_WORK/qemu.log" "$rcfile" timeout --foreground "$E2E_QEMU_TIMEOUT" \
+    qemu-system-x86_64 -machine q35 -m 512 -smp 1 -nographic -no-reboot -accel tcg \
+    -serial "file:$E2E_SERIAL_LOG" -monitor none -boot n \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+    -device "virtio-net-pci,netdev=n0,mac=$E2E_MAC,bootindex=1"
+  local qemu_pg=$E2E_SPAWNED i failure
+  for i in $(seq 1 $(((E2E_QEMU_TIMEOUT + 15) * 5))); do
+    if grep -qaE "$E2E_MARKER_RE" "$E2E_SERIAL_LOG"; then
+      # The machine powers itself off after the marker; give it a few seconds.
+      for _ in $(seq 1 50); do [[ -e "$rcfile" ]] && break; sleep 0.1; done
+      kill -TERM -- "-$qemu_pg" 2>/dev/null
+      sleep 0.3 # lets the stampers and the live view catch up
+      e2e_stop_live
+      return 0
+    fi
+    failure=$(grep -aoE "($E2E_SERIAL_FAIL_RE).*" "$E2E_SERIAL_LOG" | head -n 1)
+    [[ -n "$failure" ]] && e2e_die "the machine failed: $(e2e_clean_console <<<"$failure")"
+    if [[ -e "$rcfile" ]]; then
+      local rc
+      rc=$(cat "$rcfile")
+      [[ "$rc" == 124 ]] && e2e_die "no marker within ${E2E_QEMU_TIMEOUT} s (qemu killed by timeout)"
+      e2e_die "qemu ended (status $rc) without printing the marker"
+    fi
+    [[ -e "$E2E_WORK/server.rc" ]] &&
+      e2e_die "the server exited during the boot (status $(cat "$E2E_WORK/server.rc"))"
+    sleep 0.2
+  done
+  e2e_die "no marker and no qemu exit within $((E2E_QEMU_TIMEOUT + 15)) s"
+}
+
+# e2e_check_marker: the machine fetched exactly the served rootfs.img.
+e2e_check_marker() {
+  local line got want bytes
+  line=$(grep -aoE "$E2E_MARKER_RE( bytes=[0-9]+)?" "$E2E_SERIAL_LOG" | head -n 1)
+  got=$(sed -E 's/.*sha256=([0-9a-f]{64}).*/\1/' <<<"$line")
+  want=$(sha256sum "$E2E_ROOT/rootfs.img" | cut -d' ' -f1)
+  bytes=$(stat -c %s "$E2E_ROOT/rootfs.img")
+  [[ -n "$got" ]] || e2e_die "no marker on the serial console"
+  [[ "$got" == "$want" ]] ||
+    e2e_die "the machine fetched a different rootfs.img: marker '$line', served sha256=$want bytes=$bytes"
+  e2e_log "marker: $line (matches the served rootfs.img, $bytes bytes)"
+}
+
+# --- timeline --------------------------------------------------------------------------------
+
+# _e2e_event FILE.ts REGEX AFTER_LINE: the first line after line AFTER_LINE that matches REGEX;
+# prints "LINE SECONDS" (seconds since the machine started), nothing if there is none. Server lines
+# carry their own timestamp (YYYY-MM-DD HH:MM:SS.mmm, local time); it is used when it agrees with
+# our clock within 2 s, otherwise our clock's stamp of when the line appeared.
+_e2e_event() {
+  local file=$1 re=$2 after=${3:-0} hit n stamp text t ts
+  hit=$(tail -n +"$((after + 1))" "$file" 2>/dev/null | grep -anE -m 1 -- "$re") || return 0
+  n=$((${hit%%:*} + after))
+  hit=${hit#*:}
+  stamp=${hit%% *}
+  text=${hit#* }
+  t=$stamp
+  if [[ "$text" =~ ^\[?([0-9]{4}-[0-9]{2}-[0-9]{2}[\ T][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]+) ]]; then
+    ts=$(date -d "${BASH_REMATCH[1]}" +%s.%N 2>/dev/null) &&
+      awk -v a="$ts" -v b="$stamp" 'BEGIN { d = a - b; exit !(d < 2 && d > -2) }' && t=$ts
+  fi
+  awk -v n="$n" -v t="$t" -v t0="$E2E_QEMU_T0" 'BEGIN { printf "%d %.2f\n", n, t - t0 }'
+}
+
+# e2e_print_phases: one line per phase of the boot, each with the time since the machine started
+# and the time the phase took.
+e2e_print_phases() {
+  local srv="$E2E_SERVER_LOG.ts" ser="$E2E_SERIAL_LOG.ts"
+  local offer loader kernel initrd osdhcp rootfs marker kdone after
+  offer=$(_e2e_event "$srv" 'dhcp: .*-> OFFER ')
+  loader=$(_e2e_event "$srv" 'tftp: .*RRQ /?pxelinux\.0 .*-> sent|http: .*"GET /boot\.ipxe" 200')
+  kernel=$(_e2e_event "$srv" 'tftp: .*RRQ /?vmlinuz .*-> sent|http: .*"GET /vmlinuz" 200')
+  initrd=$(_e2e_event "$srv" 'tftp: .*RRQ /?initrd\.gz .*-> sent|http: .*"GET /initrd\.gz" 200')
+  # Kernel and initrd are fetched when the later of the two is.
+  kdone=""
+  if [[ -n "$kernel" && -n "$initrd" ]]; then
+    if ((${kernel%% *} > ${initrd%% *})); then kdone=$kernel; else kdone=$initrd; fi
+  fi
+  # The operating system's DHCP is the first ACK after the kernel and initrd (the second ACK).
+  after=${kdone%% *}
+  osdhcp=""
+  [[ -n "$kdone" ]] && osdhcp=$(_e2e_event "$srv" 'dhcp: .*-> ACK ' "$after")
+  rootfs=$(_e2e_event "$srv" 'http: .*"GET /rootfs\.img" 200')
+  marker=$(_e2e_event "$ser" 'PXED-MARKER sha256=')
+
+  local loader_name="boot loader fetched" via=""
+  if [[ -n "$loader" ]]; then
+    case "$(sed -n "${loader%% *}p" "$srv")" in
+      *pxelinux.0*) loader_name="boot loader fetched (pxelinux.0, TFTP)" ;;
+      *boot.ipxe*) loader_name="boot script fetched (boot.ipxe, HTTP)" ;;
+    esac
+  fi
+  if [[ -n "$kernel" ]]; then
+    case "$(sed -n "${kernel%% *}p" "$srv")" in
+      *http:*) via=" (HTTP)" ;;
+      *tftp:*) via=" (TFTP)" ;;
+    esac
+  fi
+
+  echo "boot phases (seconds since QEMU started; TCG):"
+  printf '  %-50s %9s %9s\n' "phase" "at" "took"
+  local prev=0 label ev at
+  local labels=("firmware start -> first DHCP OFFER" "-> $loader_name"
+    "-> kernel + initrd fetched$via" "-> OS DHCP (second ACK, udhcpc)"
+    "-> rootfs.img fetched (HTTP)" "-> marker on the console")
+  local events=("$offer" "$loader" "$kdone" "$osdhcp" "$rootfs" "$marker")
+  for i in "${!labels[@]}"; do
+    label=${labels[$i]}
+    ev=${events[$i]}
+    if [[ -z "$ev" ]]; then
+      printf '  %-50s %9s %9s\n' "$label" "-" "-"
+      continue
+    fi
+    at=${ev#* }
+    printf '  %-50s %8ss %8ss\n' "$label" "$at" "$(awk -v a="$at" -v b="$prev" 'BEGIN { printf "%.2f", a - b }')"
+    prev=$at
+  done
+}

@@ -1,0 +1,43 @@
+// The HTTP server: a listening socket on the daemon's io_context and the connections it
+// accepted, each serving files from a FileRoot read-only (GET and HEAD, Range, keep-alive).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/file_root.h"
+#include "core/net_types.h"
+
+namespace pxed::http {
+
+struct ServerConfig {
+  pxed::Ipv4 address;  // listen address
+  std::uint16_t port = 80;
+  std::size_t max_connections = 512;
+};
+
+class Server {
+ public:
+  // Binds and listens immediately; throws std::system_error whose what() says
+  // "cannot listen on HTTP ADDRESS:PORT: <reason>" if the port is in use.
+  // Also sets SIGPIPE to ignored if it had the default action: sendfile(2) to a socket whose
+  // peer is gone would otherwise kill the process.
+  Server(boost::asio::io_context& io, ServerConfig config, const pxed::FileRoot& root);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Call these on the io_context's thread (or while it is not running).
+  void start();                // begins accepting
+  void stop();                 // stops accepting and closes every connection
+  std::uint16_t port() const;  // bound port (config.port may be 0 in tests)
+
+ private:
+  class Listener;  // shared with pending handlers so that none outlives what it touches
+  std::shared_ptr<Listener> listener_;
+};
+
+}  // namespace pxed::http

@@ -1,0 +1,204 @@
+#include "tftp/server.h"
+
+#include <map>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include "tftp/negotiation.h"
+#include "tftp/packet.h"
+#include "tftp/transfer.h"
+#include "tftp/transfer_log.h"
+
+namespace pxed::tftp {
+
+namespace asio = boost::asio;
+using udp = asio::ip::udp;
+
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, ServerConfig config, const FileRoot& root)
+      : io_(io),
+        config_(config),
+        root_(root),
+        address_(config.address.value()),
+        socket_(io),
+        buf_(65536) {
+    limits_.max_blksize = config.max_blksize;
+    limits_.max_windowsize = config.max_windowsize;
+    limits_.retries = config.retries;
+    limits_.default_timeout = config.default_timeout;
+  }
+
+  void bind() {
+    boost::system::error_code ec;
+    socket_.open(udp::v4(), ec);
+    if (!ec) socket_.bind(udp::endpoint(address_, config_.port), ec);
+    if (ec) {
+      throw std::system_error(
+          std::error_code(ec.value(), std::system_category()),
+          fmt::format("cannot listen on TFTP {}:{}", config_.address.to_string(), config_.port));
+    }
+    port_ = socket_.local_endpoint().port();
+  }
+
+  void receive() {
+    if (stopped_) return;
+    socket_.async_receive_from(
+        asio::buffer(buf_), sender_,
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+          if (self->stopped_ || ec == asio::error::operation_aborted) return;
+          if (ec) {
+            spdlog::warn("tftp: receive on the listening socket failed: {}", ec.message());
+          } else {
+            // One bad packet must never take the server down.
+            try {
+              self->on_datagram(self->sender_, ByteView(self->buf_.data(), size));
+            } catch (const std::exception& e) {
+              spdlog::warn("tftp: {} request dropped after an internal error: {}",
+                           to_string(self->sender_), e.what());
+            }
+          }
+          self->receive();
+        });
+  }
+
+  void on_datagram(const udp::endpoint& from, ByteView data) {
+    const std::string client = to_string(from);
+    auto packet = decode(data);
+    if (!packet) {
+      spdlog::warn("tftp: {} dropped a malformed packet: {}", client, packet.error().message);
+      return;
+    }
+    const auto* request = std::get_if<Request>(&*packet);
+    if (!request) {
+      spdlog::debug("tftp: {} ignored a stray {} on the listening port", client, describe(*packet));
+      return;
+    }
+    const char* op = request->write ? "WRQ" : "RRQ";
+    if (auto refusal = check_request(*request)) {
+      answer_error(from, refusal->code, refusal->message);
+      spdlog::info(
+          "{}", format_refusal_line(client, op, request->filename, "refused: " + refusal->message));
+      return;
+    }
+
+    if (auto it = transfers_.find(from); it != transfers_.end()) {
+      std::shared_ptr<Transfer> old = it->second;  // cut() and drain() may remove it
+      // It may have just ended on what the client sent before this request (edk2's ERROR 8).
+      old->drain();
+      if (!old->finished()) {
+        // The same request again is a retransmission or a late duplicate, and the running
+        // transfer answers it - unless the client had got going and then went quiet: then it
+        // has started over.
+        const bool same = old->filename() == request->filename;
+        if (same && !(old->progressed() && old->stalled())) {
+          spdlog::debug("tftp: {} repeated RRQ {} ignored", client, printable(request->filename));
+          return;
+        }
+        old->cut("the client sent a new request");
+      }
+    }
+
+    auto file = root_.open(request->filename);
+    if (!file) {
+      const Error& e = file.error();
+      if (e.code == Errc::not_found) {
+        answer_error(from, ErrorCode::file_not_found, "file not found");
+        spdlog::info("{}", format_refusal_line(client, op, request->filename, "not found"));
+      } else if (e.code == Errc::access_denied) {
+        answer_error(from, ErrorCode::access_violation, "access violation");
+        spdlog::info("{}", format_refusal_line(client, op, request->filename,
+                                               "refused: access violation (" + e.message + ")"));
+      } else {
+        answer_error(from, ErrorCode::not_defined, "cannot open file");
+        spdlog::warn(
+            "{}", format_refusal_line(client, op, request->filename, "cannot open: " + e.message));
+      }
+      return;
+    }
+
+    TransferParams params = negotiate(request->options, file->size, limits_);
+    std::shared_ptr<Transfer> transfer;
+    try {
+      std::weak_ptr<Impl> weak = weak_from_this();
+      transfer =
+          std::make_shared<Transfer>(io_, address_, from, request->filename, std::move(*file),
+                                     std::move(params), [weak](const Transfer& done) {
+                                       if (auto self = weak.lock()) self->forget(done);
+                                     });
+    } catch (const boost::system::system_error& e) {
+      answer_error(from, ErrorCode::not_defined, "server busy");
+      spdlog::warn("{}", format_refusal_line(client, op, request->filename,
+                                             fmt::format("no transfer socket: {}", e.what())));
+      return;
+    }
+    transfers_[from] = transfer;
+    transfer->start();
+  }
+
+  void forget(const Transfer& done) {
+    auto it = transfers_.find(done.client());
+    if (it != transfers_.end() && it->second.get() == &done) transfers_.erase(it);
+  }
+
+  // Errors go out from a fresh port, as a new TID would (RFC 1350), without any waiting; if
+  // that socket cannot be had, from the listening port.
+  void answer_error(const udp::endpoint& to, ErrorCode code, std::string_view message) {
+    Bytes packet = encode_error(code, message);
+    boost::system::error_code ec;
+    udp::socket once(io_);
+    once.open(udp::v4(), ec);
+    if (!ec) once.bind(udp::endpoint(address_, 0), ec);
+    if (!ec) once.send_to(asio::buffer(packet), to, 0, ec);
+    if (ec) socket_.send_to(asio::buffer(packet), to, 0, ec);
+    if (ec) spdlog::debug("tftp: {} error reply failed: {}", to_string(to), ec.message());
+  }
+
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    auto open = std::exchange(transfers_, {});
+    for (auto& [client, transfer] : open) transfer->cut("server stopping");
+  }
+
+  asio::io_context& io_;
+  ServerConfig config_;
+  const FileRoot& root_;
+  asio::ip::address_v4 address_;
+  Limits limits_;
+  udp::socket socket_;
+  udp::endpoint sender_;
+  Bytes buf_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;
+  std::map<udp::endpoint, std::shared_ptr<Transfer>> transfers_;
+};
+
+Server::Server(asio::io_context& io, ServerConfig config, const FileRoot& root)
+    : impl_(std::make_shared<Impl>(io, config, root)) {
+  impl_->bind();
+}
+
+Server::~Server() {
+  impl_->stop();
+}
+
+void Server::start() {
+  impl_->receive();
+}
+
+void Server::stop() {
+  impl_->stop();
+}
+
+std::uint16_t Server::port() const {
+  return impl_->port_;
+}
+
+}  // namespace pxed::tftp

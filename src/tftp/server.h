@@ -1,0 +1,45 @@
+// The TFTP server: read-only, octet mode, RFC 2347/2348/2349/7440 options. It listens on one
+// address; each accepted read gets its own Transfer (own socket = new TID, own timer) on the
+// same io_context thread. Requests for missing files are answered at once with ERROR 1.
+// All member functions are to be called on the io_context's thread (or before it runs).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/file_root.h"
+#include "core/net_types.h"
+
+namespace pxed::tftp {
+
+struct ServerConfig {
+  pxed::Ipv4 address;  // listen address (the interface's IPv4)
+  std::uint16_t port = 69;
+  std::uint16_t max_blksize = 65464;
+  std::uint16_t max_windowsize = 64;
+  int retries = 5;
+  std::chrono::milliseconds default_timeout{1000};
+};
+
+class Server {
+ public:
+  // Binds immediately; throws std::system_error whose what() says "cannot listen on
+  // TFTP ADDRESS:PORT: <reason>" if the port is in use or the address is not ours.
+  Server(boost::asio::io_context& io, ServerConfig config, const pxed::FileRoot& root);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void start();  // begins receiving
+  void stop();   // closes the listening socket and cuts every open transfer (logs each as cut)
+  std::uint16_t port() const;  // the bound port (useful when config.port == 0 in tests)
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with pending handlers, which may outlive the Server
+};
+
+}  // namespace pxed::tftp

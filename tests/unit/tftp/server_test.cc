@@ -1,0 +1,365 @@
+// The real Server on 127.0.0.1 (port chosen by the kernel), driven by a tiny blocking client.
+#include "tftp/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include "tftp/packet.h"
+
+namespace pxed::tftp {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class TestClient {
+ public:
+  explicit TestClient(std::uint16_t server_port) {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    timeval tv{2, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    server_.sin_family = AF_INET;
+    server_.sin_port = htons(server_port);
+    server_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  ~TestClient() { ::close(fd_); }
+
+  void send(const Bytes& b, const sockaddr_in& to) {
+    ::sendto(fd_, b.data(), b.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+  }
+  void send_to_server(const Bytes& b) { send(b, server_); }
+
+  // The next packet and where it came from; nullopt after 2 s of silence.
+  std::optional<std::pair<Packet, sockaddr_in>> receive() {
+    std::uint8_t buf[70000];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    ssize_t n = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) return std::nullopt;
+    auto p = decode(ByteView(buf, static_cast<std::size_t>(n)));
+    if (!p) return std::nullopt;
+    return std::make_pair(*p, from);
+  }
+
+ private:
+  int fd_ = -1;
+  sockaddr_in server_{};
+};
+
+// Collects log lines; lets a test wait for the line a transfer logs when it ends.
+class CaptureSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  bool wait_for(const std::string& needle, std::chrono::milliseconds limit = 3s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (text().find(needle) != std::string::npos) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    text_.append(msg.payload.data(), msg.payload.size());
+    text_.push_back('\n');
+  }
+  void flush_() override {}
+
+ private:
+  std::string text_;
+};
+
+struct Fetched {
+  Bytes data;
+  std::vector<TftpOption> oack;
+  std::optional<ErrorPacket> error;
+  bool complete = false;
+};
+
+// A small but honest RFC 1350/2347/7440 reader.
+Fetched fetch(TestClient& c, const std::string& file, std::vector<TftpOption> options = {},
+              bool abort_after_oack = false) {
+  Fetched f;
+  c.send_to_server(encode_request(Request{false, file, "octet", std::move(options)}));
+  std::size_t blksize = 512, window = 1, in_window = 0;
+  std::uint16_t expected = 1;
+  for (int packets = 0; packets < 200000; ++packets) {
+    auto got = c.receive();
+    if (!got) return f;
+    auto& [packet, tid] = *got;
+    if (auto* e = std::get_if<ErrorPacket>(&packet)) {
+      f.error = *e;
+      return f;
+    }
+    if (auto* o = std::get_if<OackPacket>(&packet)) {
+      f.oack = o->options;
+      if (abort_after_oack) {
+        c.send(encode_error(ErrorCode::option_refused, "User aborted the transfer"), tid);
+        return f;
+      }
+      if (auto* v = find_option(o->options, "blksize")) blksize = std::stoul(*v);
+      if (auto* v = find_option(o->options, "windowsize")) window = std::stoul(*v);
+      c.send(encode_ack(0), tid);
+      continue;
+    }
+    auto* d = std::get_if<DataPacket>(&packet);
+    if (!d || d->block != expected) continue;
+    f.data.insert(f.data.end(), d->payload.begin(), d->payload.end());
+    ++expected;
+    bool last = d->payload.size() < blksize;
+    if (last || ++in_window == window) {
+      c.send(encode_ack(d->block), tid);
+      in_window = 0;
+    }
+    if (last) {
+      f.complete = true;
+      return f;
+    }
+  }
+  return f;
+}
+
+class TftpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/pxed-tftp-XXXXXX";
+    base_ = ::mkdtemp(tmpl);
+    fs::create_directories(base_ / "root/pxelinux.cfg");
+    write("root/small.bin", pattern(3000));
+    write("root/exact.bin", pattern(1024));
+    write("root/empty.bin", {});
+    write("root/big.bin", pattern(200000));
+    write("root/pxelinux.cfg/default", pattern(100));
+    write("secret.txt", pattern(10));
+
+    log_ = std::make_shared<CaptureSink>();
+    old_logger_ = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", log_));
+
+    root_.emplace((base_ / "root").string());
+    ServerConfig cfg;
+    cfg.address = *Ipv4::parse("127.0.0.1");
+    cfg.port = 0;
+    cfg.default_timeout = 200ms;
+    cfg.retries = 2;
+    server_.emplace(io_, cfg, *root_);
+    server_->start();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void TearDown() override {
+    stop();
+    spdlog::set_default_logger(old_logger_);
+    fs::remove_all(base_);
+  }
+
+  void stop() {
+    if (!thread_.joinable()) return;
+    boost::asio::post(io_, [this] { server_->stop(); });
+    thread_.join();
+  }
+
+  static Bytes pattern(std::size_t n) {
+    Bytes b(n);
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
+    return b;
+  }
+  void write(const std::string& rel, const Bytes& content) {
+    std::ofstream(base_ / rel, std::ios::binary)
+        .write(reinterpret_cast<const char*>(content.data()),
+               static_cast<std::streamsize>(content.size()));
+  }
+  // True once a logged line contains `needle` (transfers log when the server has seen the last
+  // ACK, which can be after the client is done).
+  bool logged(const std::string& needle) {
+    bool found = log_->wait_for(needle);
+    if (!found) ADD_FAILURE() << "not in the log: " << needle << "\nlog:\n" << log_->text();
+    return found;
+  }
+
+  fs::path base_;
+  std::shared_ptr<CaptureSink> log_;
+  std::shared_ptr<spdlog::logger> old_logger_;
+  boost::asio::io_context io_;
+  std::optional<FileRoot> root_;
+  std::optional<Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(TftpServerTest, LockStepWithoutOptions) {
+  TestClient c(server_->port());
+  Fetched f = fetch(c, "small.bin");
+  ASSERT_TRUE(f.complete);
+  EXPECT_TRUE(f.oack.empty());
+  EXPECT_EQ(f.data, pattern(3000));
+  EXPECT_TRUE(logged("RRQ small.bin -> sent 3000 bytes in "));
+}
+
+TEST_F(TftpServerTest, IpxeStyleOptions) {
+  TestClient c(server_->port());
+  Fetched f = fetch(c, "/big.bin", {{"blksize", "1432"}, {"tsize", "0"}});
+  ASSERT_TRUE(f.complete);
+  EXPECT_EQ(f.oack, (std::vector<TftpOption>{{"blksize", "1432"}, {"tsize", "200000"}}));
+  EXPECT_EQ(f.data, pattern(200000));
+  EXPECT_TRUE(logged("RRQ /big.bin (blksize=1432 tsize=200000) -> sent 200000 bytes"));
+}
+
+TEST_F(TftpServerTest, Edk2ProbeThenWindowedDownload) {
+  TestClient c(server_->port());
+  std::vector<TftpOption> opts{{"tsize", "0"}, {"blksize", "1468"}, {"windowsize", "4"}};
+  Fetched probe = fetch(c, "big.bin", opts, /*abort_after_oack=*/true);
+  EXPECT_EQ(*find_option(probe.oack, "tsize"), "200000");
+  Fetched f = fetch(c, "big.bin", opts);
+  ASSERT_TRUE(f.complete);
+  EXPECT_EQ(f.data, pattern(200000));
+  EXPECT_TRUE(
+      logged("RRQ big.bin (tsize=200000 blksize=1468 windowsize=4) -> size probe ended "
+             "by client after OACK"));
+  EXPECT_TRUE(logged("windowsize=4) -> sent 200000 bytes"));
+}
+
+TEST_F(TftpServerTest, RepeatedRequestDoesNotStartASecondTransfer) {
+  TestClient c(server_->port());
+  Bytes rrq = encode_request(Request{false, "small.bin", "octet", {}});
+  c.send_to_server(rrq);
+  c.send_to_server(rrq);  // the client gave up waiting too early and asked again
+  std::optional<std::uint16_t> tid;
+  Bytes data;
+  for (int i = 0; i < 20; ++i) {
+    auto got = c.receive();
+    ASSERT_TRUE(got);
+    auto& [packet, from] = *got;
+    if (!tid) tid = from.sin_port;
+    ASSERT_EQ(from.sin_port, *tid) << "a second transfer answered";
+    const auto& d = std::get<DataPacket>(packet);
+    if (d.block * 512u != data.size() + 512u) continue;  // a retransmission
+    data.insert(data.end(), d.payload.begin(), d.payload.end());
+    c.send(encode_ack(d.block), from);
+    if (d.payload.size() < 512) break;
+  }
+  EXPECT_EQ(data, pattern(3000));
+  EXPECT_TRUE(logged("RRQ small.bin -> sent 3000 bytes"));
+}
+
+TEST_F(TftpServerTest, ClientThatWentQuietCanStartOver) {
+  TestClient c(server_->port());
+  Bytes rrq = encode_request(Request{false, "small.bin", "octet", {}});
+  c.send_to_server(rrq);
+  auto first = c.receive();
+  ASSERT_TRUE(first);
+  c.send(encode_ack(1), first->second);
+  ASSERT_TRUE(c.receive());               // DATA 2, never acknowledged
+  std::this_thread::sleep_for(300ms);     // past the 200 ms timeout: it is retransmitting
+  Fetched again = fetch(c, "small.bin");  // same port, same file
+  ASSERT_TRUE(again.complete);
+  EXPECT_EQ(again.data, pattern(3000));
+  EXPECT_TRUE(logged("RRQ small.bin -> cut (the client sent a new request), 512 of 3000"));
+  EXPECT_TRUE(logged("RRQ small.bin -> sent 3000 bytes"));
+}
+
+TEST_F(TftpServerTest, ExactMultipleAndEmptyFiles) {
+  TestClient c(server_->port());
+  Fetched exact = fetch(c, "exact.bin");
+  ASSERT_TRUE(exact.complete);
+  EXPECT_EQ(exact.data, pattern(1024));
+  Fetched empty = fetch(c, "empty.bin", {{"tsize", "0"}, {"blksize", "1024"}});
+  ASSERT_TRUE(empty.complete);
+  EXPECT_TRUE(empty.data.empty());
+  EXPECT_EQ(empty.oack, (std::vector<TftpOption>{{"blksize", "1024"}}));
+}
+
+TEST_F(TftpServerTest, MissingFilesAnswerAtOnce) {
+  TestClient c(server_->port());
+  auto start = std::chrono::steady_clock::now();
+  for (const char* name : {"pxelinux.cfg/01-52-54-00-e2-e0-01", "pxelinux.cfg/C612008",
+                           "pxelinux.cfg/C61200", "pxelinux.cfg/C6120", "pxelinux.cfg/C612",
+                           "pxelinux.cfg/C61", "pxelinux.cfg/C6", "pxelinux.cfg/C"}) {
+    Fetched f = fetch(c, name, {{"tsize", "0"}, {"blksize", "1408"}});
+    ASSERT_TRUE(f.error) << name;
+    EXPECT_EQ(f.error->code, 1);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  Fetched cfg = fetch(c, "pxelinux.cfg/default", {{"tsize", "0"}, {"blksize", "1408"}});
+  EXPECT_TRUE(cfg.complete);
+  EXPECT_TRUE(logged("RRQ pxelinux.cfg/01-52-54-00-e2-e0-01 -> not found"));
+}
+
+TEST_F(TftpServerTest, RefusesEscapesWritesAndNetascii) {
+  TestClient c(server_->port());
+  EXPECT_EQ(fetch(c, "../secret.txt").error->code, 2);
+  c.send_to_server(encode_request(Request{true, "small.bin", "octet", {}}));
+  auto wrq = c.receive();
+  ASSERT_TRUE(wrq);
+  EXPECT_EQ(std::get<ErrorPacket>(wrq->first).code, 2);
+  c.send_to_server(encode_request(Request{false, "small.bin", "netascii", {}}));
+  auto ascii = c.receive();
+  ASSERT_TRUE(ascii);
+  EXPECT_EQ(std::get<ErrorPacket>(ascii->first).message, "only octet mode is supported");
+}
+
+TEST_F(TftpServerTest, SurvivesMalformedPackets) {
+  TestClient c(server_->port());
+  c.send_to_server(Bytes{0, 1, 'x'});
+  c.send_to_server(Bytes{0});
+  c.send_to_server(Bytes{0, 42, 0, 0});
+  Fetched f = fetch(c, "small.bin");
+  EXPECT_TRUE(f.complete);
+  EXPECT_TRUE(logged("dropped a malformed packet: filename without NUL terminator"));
+  EXPECT_TRUE(logged("unknown opcode 42"));
+}
+
+TEST_F(TftpServerTest, SilentClientTimesOut) {
+  TestClient c(server_->port());
+  c.send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+  int data_packets = 0;
+  while (auto got = c.receive()) {
+    if (std::holds_alternative<DataPacket>(got->first)) ++data_packets;
+  }
+  EXPECT_EQ(data_packets, 3);  // the first send and 2 retries, 200 ms apart
+  EXPECT_TRUE(logged("RRQ small.bin -> timed out after 2 retries, 0 of 3000 bytes sent"));
+}
+
+TEST_F(TftpServerTest, StopCutsOpenTransfers) {
+  TestClient c(server_->port());
+  c.send_to_server(encode_request(Request{false, "big.bin", "octet", {}}));
+  ASSERT_TRUE(c.receive());
+  stop();
+  EXPECT_TRUE(logged("RRQ big.bin -> cut (server stopping), 0 of 200000 bytes sent"));
+}
+
+TEST_F(TftpServerTest, PortInUseIsReported) {
+  ServerConfig cfg;
+  cfg.address = *Ipv4::parse("127.0.0.1");
+  cfg.port = server_->port();
+  boost::asio::io_context other;
+  try {
+    Server second(other, cfg, *root_);
+    FAIL() << "bound twice";
+  } catch (const std::system_error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "cannot listen on TFTP 127.0.0.1:" + std::to_string(server_->port()) + ": "),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pxed::tftp

@@ -34,7 +34,10 @@ expect_exit2 "port in use" "cannot listen" "${serve[@]}" --interface vs --dhcp-r
 stop_pxed
 in_srv timeout 30 busybox nc -l -p 8082 >/dev/null 2>&1 &
 holder=$!
-sleep 0.5
+for _ in $(seq 1 50); do
+  in_srv ss -ltn | grep -q ':8082 ' && break
+  sleep 0.1
+done
 expect_exit2 "HTTP port in use" "HTTP 198.18.0.1:8082" "${serve[@]}" --interface vs --dhcp-range 198.18.0.100-198.18.0.150 --http-port 8082
 kill "$holder" 2>/dev/null || true
 

@@ -1,5 +1,7 @@
 #include "app/daemon.h"
 
+#include <pthread.h>
+
 #include <bit>
 #include <csignal>
 #include <cstdio>
@@ -9,7 +11,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -73,6 +74,14 @@ struct Loop {
 }  // namespace
 
 int serve_main(const ServeOptions& o) {
+  // SIGINT and SIGTERM stay blocked in every thread for the life of the process (the service
+  // threads inherit the mask) and are taken synchronously by sigwait() below: no handler runs
+  // at an awkward moment, and a signal arriving while we shut down cannot kill us half-way.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   try {
     net::InterfaceInfo iface = or_startup_error(net::find_interface(o.interface));
     AddressRange range = or_startup_error(parse_range(o.dhcp_range));
@@ -134,13 +143,6 @@ int serve_main(const ServeOptions& o) {
       throw StartupError(e.what());
     }
 
-    asio::io_context main_io{1};
-    asio::signal_set signals(main_io, SIGINT, SIGTERM);
-    int stop_signal = 0;
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-      if (!ec) stop_signal = sig;
-    });
-
     dhcp_server->start();
     tftp_server->start();
     http_server->start();
@@ -151,7 +153,9 @@ int serve_main(const ServeOptions& o) {
                  o.dhcp_range, iface.ipv4.address.to_string(), o.tftp_port,
                  iface.ipv4.address.to_string(), o.http_port, o.root);
 
-    main_io.run();
+    int stop_signal = 0;
+    while (sigwait(&stop_signals, &stop_signal) != 0) {
+    }
     spdlog::info("pxed: {} received, stopping", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
     dhcp_loop.stop([&] { dhcp_server->stop(); });
     tftp_loop.stop([&] { tftp_server->stop(); });

@@ -2,7 +2,7 @@
 
 #include <pthread.h>
 
-#include <bit>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -14,11 +14,14 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/flags_config.h"
 #include "boot/policy.h"
+#include "config/config.h"
 #include "core/file_root.h"
 #include "dhcp/responder.h"
 #include "dhcp/server.h"
 #include "http/server.h"
+#include "lease/cached_store.h"
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
 #include "tftp/server.h"
@@ -71,12 +74,105 @@ struct Loop {
   }
 };
 
+// Runs the services a validated config describes until SIGINT or SIGTERM.
+int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
+  std::vector<net::InterfaceInfo> interfaces;
+  for (const std::string& name : cfg.interfaces) {
+    interfaces.push_back(or_startup_error(net::find_interface(name)));
+  }
+  const net::InterfaceInfo& primary = interfaces.front();
+  const Ipv4 server_ip = primary.ipv4.address;
+
+  std::unique_ptr<FileRoot> root;
+  try {
+    root = std::make_unique<FileRoot>(cfg.root);
+  } catch (const std::runtime_error& e) {
+    throw StartupError(e.what());
+  }
+  std::filesystem::path db(cfg.dhcp.lease_db);
+  if (db.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(db.parent_path(), ec);
+  }
+  std::unique_ptr<lease::SqliteStore> durable;
+  try {
+    durable = std::make_unique<lease::SqliteStore>(cfg.dhcp.lease_db);
+  } catch (const std::runtime_error& e) {
+    throw StartupError(e.what());
+  }
+  lease::CachedStore leases(*durable);
+
+  setup_logging();
+  std::signal(SIGPIPE, SIG_IGN);
+
+  boot::Policy policy(boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
+  dhcp::Responder responder(cfg.dhcp, policy, leases);
+
+  Loop dhcp_loop, tftp_loop, http_loop;
+  std::unique_ptr<dhcp::Server> dhcp_server;
+  std::unique_ptr<tftp::Server> tftp_server;
+  std::unique_ptr<http::Server> http_server;
+  try {
+    if (cfg.dhcp.enabled) {
+      std::vector<net::InterfaceInfo> dhcp_interfaces;
+      for (const auto& i : interfaces) {
+        bool used = std::any_of(cfg.dhcp.subnets.begin(), cfg.dhcp.subnets.end(), [&](const auto& s) {
+          return std::find(s.interfaces.begin(), s.interfaces.end(), i.name) != s.interfaces.end();
+        });
+        if (used) dhcp_interfaces.push_back(i);
+      }
+      if (dhcp_interfaces.empty()) dhcp_interfaces.push_back(primary);  // relayed subnets only
+      dhcp_server = std::make_unique<dhcp::Server>(dhcp_loop.io, dhcp::ServerConfig{dhcp_interfaces, 67},
+                                                   responder);
+    }
+    if (cfg.tftp.enabled) {
+      tftp::ServerConfig tc;
+      tc.address = server_ip;
+      tc.port = cfg.tftp.port;
+      tc.max_blksize = cfg.tftp.max_blksize;
+      tc.max_windowsize = cfg.tftp.max_windowsize;
+      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *root);
+    }
+    if (cfg.http.enabled) {
+      http::ServerConfig hc;
+      hc.address = server_ip;
+      hc.port = cfg.http.port;
+      hc.max_connections = cfg.http.max_connections;
+      http_server = std::make_unique<http::Server>(http_loop.io, hc, *root);
+    }
+  } catch (const std::system_error& e) {
+    throw StartupError(e.what());
+  }
+
+  if (dhcp_server) dhcp_server->start();
+  if (tftp_server) tftp_server->start();
+  if (http_server) http_server->start();
+  dhcp_loop.run();
+  tftp_loop.run();
+  http_loop.run();
+  std::string names;
+  for (const auto& i : interfaces) names += (names.empty() ? "" : ",") + i.name;
+  spdlog::info("pxed: ready: DHCP on {} ({} subnet(s), {} lease(s) on record), TFTP on {}:{}, HTTP on {}:{}, root {}",
+               names, cfg.dhcp.subnets.size(), leases.all().size(), server_ip.to_string(),
+               cfg.tftp.port, server_ip.to_string(), cfg.http.port, cfg.root);
+
+  int stop_signal = 0;
+  while (sigwait(&stop_signals, &stop_signal) != 0) {
+  }
+  spdlog::info("pxed: {} received, stopping", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+  if (dhcp_server) dhcp_loop.stop([&] { dhcp_server->stop(); });
+  if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
+  if (http_server) http_loop.stop([&] { http_server->stop(); });
+  spdlog::info("pxed: stopped");
+  return 0;
+}
+
 }  // namespace
 
 int serve_main(const ServeOptions& o) {
   // SIGINT and SIGTERM stay blocked in every thread for the life of the process (the service
-  // threads inherit the mask) and are taken synchronously by sigwait() below: no handler runs
-  // at an awkward moment, and a signal arriving while we shut down cannot kill us half-way.
+  // threads inherit the mask) and are taken synchronously by sigwait(): no handler runs at an
+  // awkward moment, and a signal arriving while we shut down cannot kill us half-way.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -84,84 +180,8 @@ int serve_main(const ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   try {
     net::InterfaceInfo iface = or_startup_error(net::find_interface(o.interface));
-    AddressRange range = or_startup_error(parse_range(o.dhcp_range));
-    if (!iface.ipv4.contains(range.start) || !iface.ipv4.contains(range.end)) {
-      throw StartupError("--dhcp-range " + o.dhcp_range + " is not inside " + o.interface + "'s subnet " +
-                         iface.ipv4.network().to_string() + "/" +
-                         std::to_string(std::popcount(iface.ipv4.netmask.value())));
-    }
-    auto boot_files = or_startup_error(parse_boot_files(o.boot_files));
-    auto routers = or_startup_error(parse_addresses(o.routers, "--router"));
-    auto dns = or_startup_error(parse_addresses(o.dns_servers, "--dns"));
-
-    std::unique_ptr<FileRoot> root;
-    try {
-      root = std::make_unique<FileRoot>(o.root);
-    } catch (const std::runtime_error& e) {
-      throw StartupError(e.what());
-    }
-    std::filesystem::path db(o.lease_db);
-    if (db.has_parent_path()) {
-      std::error_code ec;
-      std::filesystem::create_directories(db.parent_path(), ec);
-    }
-    std::unique_ptr<lease::SqliteStore> leases;
-    try {
-      leases = std::make_unique<lease::SqliteStore>(o.lease_db);
-    } catch (const std::runtime_error& e) {
-      throw StartupError(e.what());
-    }
-
-    setup_logging();
-    std::signal(SIGPIPE, SIG_IGN);
-
-    boot::Policy policy(boot::PolicyConfig{boot_files, o.ipxe_boot_file, iface.ipv4.address, o.http_port});
-    dhcp::ResponderConfig rc;
-    rc.server = iface.ipv4;
-    rc.range_start = range.start;
-    rc.range_end = range.end;
-    rc.routers = routers;
-    rc.dns_servers = dns;
-    rc.lease_time = o.lease_time;
-    dhcp::Responder responder(rc, policy, *leases);
-
-    Loop dhcp_loop, tftp_loop, http_loop;
-    std::unique_ptr<dhcp::Server> dhcp_server;
-    std::unique_ptr<tftp::Server> tftp_server;
-    std::unique_ptr<http::Server> http_server;
-    try {
-      dhcp_server = std::make_unique<dhcp::Server>(dhcp_loop.io, dhcp::ServerConfig{iface, 67}, responder);
-      tftp::ServerConfig tc;
-      tc.address = iface.ipv4.address;
-      tc.port = o.tftp_port;
-      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *root);
-      http::ServerConfig hc;
-      hc.address = iface.ipv4.address;
-      hc.port = o.http_port;
-      http_server = std::make_unique<http::Server>(http_loop.io, hc, *root);
-    } catch (const std::system_error& e) {
-      throw StartupError(e.what());
-    }
-
-    dhcp_server->start();
-    tftp_server->start();
-    http_server->start();
-    dhcp_loop.run();
-    tftp_loop.run();
-    http_loop.run();
-    spdlog::info("pxed: ready: DHCP on {} for {}, TFTP on {}:{}, HTTP on {}:{}, root {}", iface.name,
-                 o.dhcp_range, iface.ipv4.address.to_string(), o.tftp_port,
-                 iface.ipv4.address.to_string(), o.http_port, o.root);
-
-    int stop_signal = 0;
-    while (sigwait(&stop_signals, &stop_signal) != 0) {
-    }
-    spdlog::info("pxed: {} received, stopping", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-    dhcp_loop.stop([&] { dhcp_server->stop(); });
-    tftp_loop.stop([&] { tftp_server->stop(); });
-    http_loop.stop([&] { http_server->stop(); });
-    spdlog::info("pxed: stopped");
-    return 0;
+    config::Config cfg = or_startup_error(config_from_flags(o, iface));
+    return run_services(cfg, stop_signals);
   } catch (const StartupError& e) {
     std::fprintf(stderr, "pxed: %s\n", e.what());
     return 2;

@@ -22,7 +22,9 @@ struct BootRequest {
   MacAddress mac;
   std::optional<std::uint16_t> arch;
   bool ipxe = false;
-  bool http_boot = false;  // vendor class HTTPClient: the answer must be a URL
+  bool http_boot = false;      // vendor class HTTPClient: the answer must be a URL
+  std::string host_boot_file;  // from the machine's reservation, if it names one
+  Ipv4 server;                 // the address the client reached us on; zero: the configured one
 };
 
 struct BootDecision {
@@ -37,7 +39,7 @@ class Policy {
   // Nothing when there is no loader for this machine (an architecture without a default).
   std::optional<BootDecision> decide(const BootRequest& req) const;
 
-  std::string http_url(const std::string& path) const;
+  std::string http_url(const std::string& path, Ipv4 server = Ipv4()) const;
 
  private:
   PolicyConfig config_;

@@ -50,6 +50,11 @@ const OptionDef* find_option_def(std::uint8_t code) {
   return it == kDefs.end() ? nullptr : &*it;
 }
 
+const OptionDef* find_option_def(std::string_view name) {
+  auto it = std::find_if(kDefs.begin(), kDefs.end(), [&](const OptionDef& d) { return d.name == name; });
+  return it == kDefs.end() ? nullptr : &*it;
+}
+
 std::span<const OptionDef> option_defs() { return kDefs; }
 
 void Options::set(std::uint8_t code, Bytes value) {

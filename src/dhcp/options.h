@@ -67,6 +67,8 @@ struct OptionDef {
 
 // The definition of a known option, or nullptr.
 const OptionDef* find_option_def(std::uint8_t code);
+// By its config name ("routers", "domain-name-servers"...), or nullptr.
+const OptionDef* find_option_def(std::string_view name);
 std::span<const OptionDef> option_defs();
 
 // Options as the codec found them (repeated instances already joined, RFC 3396), ordered by

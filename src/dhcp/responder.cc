@@ -1,6 +1,7 @@
 #include "dhcp/responder.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -8,153 +9,273 @@
 
 namespace pxed::dhcp {
 
-Responder::Responder(ResponderConfig config, const boot::Policy& policy, lease::LeaseStore& store)
-    : config_(std::move(config)), policy_(policy), store_(store) {}
-
-Decision Responder::handle(const Packet& req, std::int64_t now) {
+struct Responder::Context {
+  const Packet& req;
+  const Arrival& arrival;
+  std::int64_t now;
   Exchange ex;
-  ex.client = classify(req);
+  Subnet* subnet = nullptr;
+  const config::Reservation* reservation = nullptr;
+  std::string key;
+};
+
+namespace {
+
+// RFC 3527 link selection: relay agent information (82) sub-option 5.
+std::optional<Ipv4> link_selection(const Packet& req) {
+  const Bytes* rai = req.options.get(opt::kRelayAgentInfo);
+  if (!rai) return std::nullopt;
+  ByteReader r(*rai);
+  while (!r.at_end()) {
+    std::uint8_t code = r.u8();
+    std::uint8_t len = r.u8();
+    ByteView v = r.take(len);
+    if (!r.ok()) return std::nullopt;
+    if (code == 5 && len == 4) return Ipv4::from(v);
+  }
+  return std::nullopt;
+}
+
+std::set<Ipv4> reserved_in(const config::Subnet& s) {
+  std::set<Ipv4> out;
+  for (const auto& r : s.reservations) {
+    if (r.address) out.insert(*r.address);
+  }
+  return out;
+}
+
+}  // namespace
+
+Responder::Responder(const config::DhcpConfig& config, const boot::Policy& policy,
+                     lease::LeaseStore& store)
+    : config_(config), policy_(policy), store_(store) {
+  subnets_.reserve(config_.subnets.size());
+  for (const config::Subnet& s : config_.subnets) {
+    std::uint32_t lease = s.lease_time.value_or(config_.lease_time);
+    std::uint32_t t1 = s.renew_time.value_or(config_.renew_time.value_or(lease / 2));
+    std::uint32_t t2 = s.rebind_time.value_or(
+        config_.rebind_time.value_or(static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8)));
+    subnets_.push_back(Subnet{&s, Allocator(s.pools, s.exclusions, reserved_in(s)), lease, t1, t2,
+                              s.authoritative.value_or(config_.authoritative)});
+    for (const auto& r : s.reservations) {
+      if (r.address) reserved_addresses_[*r.address] = &r;
+    }
+  }
+}
+
+Decision Responder::handle(const Packet& req, const Arrival& arrival, std::int64_t now) {
+  Context c{req, arrival, now, {}, nullptr, nullptr, {}};
+  c.ex.client = classify(req);
+  c.ex.relay = req.giaddr;
   auto type = req.message_type();
-  if (req.op != kBootRequest) return silent(std::move(ex), "not a BOOTREQUEST");
-  if (!type) return silent(std::move(ex), "no DHCP message type");
-  ex.request = *type;
+  if (req.op != kBootRequest) return silent(c, "not a BOOTREQUEST");
+  if (!type) return silent(c, "no DHCP message type");
+  c.ex.request = *type;
   if (req.htype != 1 || req.hlen != 6) {
-    return silent(std::move(ex), fmt::format("hardware type {} length {} is not Ethernet", req.htype, req.hlen));
+    return silent(c, fmt::format("hardware type {} length {} is not Ethernet", req.htype, req.hlen));
+  }
+  if (rate_limited(c.ex.client.mac, now)) {
+    return silent(c, fmt::format("over {} requests per second from this MAC", config_.rate_limit_per_mac));
   }
   // Offers that were never taken up go back to the pool; sweep at most once a second.
   if (now != last_offer_sweep_) {
     std::erase_if(offers_, [&](const auto& o) { return o.second.expires_at <= now; });
     last_offer_sweep_ = now;
   }
-  std::string key = client_key(req);
+  c.subnet = select_subnet(req, arrival);
+  if (!c.subnet) {
+    Ipv4 link = req.giaddr.is_zero() ? arrival.local_address : req.giaddr;
+    return silent(c, fmt::format("no subnet configured for {} (interface {})", link.to_string(),
+                                 arrival.interface));
+  }
+  c.reservation = find_reservation(req, *c.subnet);
+  c.key = c.subnet->cfg->match_mac_only ? "hw:" + c.ex.client.mac.to_string() : client_key(req);
   switch (*type) {
-    case MessageType::discover: return discover(req, std::move(ex), key, now);
-    case MessageType::request: return request(req, std::move(ex), key, now);
-    case MessageType::inform: return inform(req, std::move(ex));
-    case MessageType::release: return release(req, std::move(ex), key, now);
-    case MessageType::decline: return decline(req, std::move(ex), now);
-    default: return silent(std::move(ex), "a server message type sent to a server");
+    case MessageType::discover: return discover(c);
+    case MessageType::request: return request(c);
+    case MessageType::inform: return inform(c);
+    case MessageType::release: return release(c);
+    case MessageType::decline: return decline(c);
+    default: return silent(c, "a server message type sent to a server");
   }
 }
 
-bool Responder::in_range(Ipv4 ip) const {
-  return ip >= config_.range_start && ip <= config_.range_end;
+bool Responder::rate_limited(const MacAddress& mac, std::int64_t now) {
+  if (config_.rate_limit_per_mac == 0) return false;
+  if (rate_.size() > 100000) {
+    std::erase_if(rate_, [&](const auto& e) { return e.second.first != now; });
+  }
+  auto& [second, count] = rate_[mac];
+  if (second != now) {
+    second = now;
+    count = 0;
+  }
+  return ++count > config_.rate_limit_per_mac;
 }
 
-bool Responder::available_to(Ipv4 ip, const std::string& key, std::int64_t now) {
-  if (!in_range(ip) || ip == config_.server.address) return false;
-  if (auto o = offers_.find(ip); o != offers_.end() && o->second.client_key != key) return false;
+Responder::Subnet* Responder::select_subnet(const Packet& req, const Arrival& arrival) {
+  auto containing = [&](Ipv4 ip) -> Subnet* {
+    for (Subnet& s : subnets_) {
+      if (s.cfg->network.contains(ip)) return &s;
+    }
+    return nullptr;
+  };
+  if (!req.giaddr.is_zero()) return containing(link_selection(req).value_or(req.giaddr));
+  // A renewing client unicasts to us directly, even when it lives behind a relay.
+  if (!req.ciaddr.is_zero()) {
+    if (Subnet* s = containing(req.ciaddr)) return s;
+  }
+  Subnet* first_on_interface = nullptr;
+  for (Subnet& s : subnets_) {
+    const auto& ifs = s.cfg->interfaces;
+    if (std::find(ifs.begin(), ifs.end(), arrival.interface) == ifs.end()) continue;
+    if (!first_on_interface) first_on_interface = &s;
+    if (s.cfg->network.contains(arrival.local_address)) return &s;
+  }
+  return first_on_interface;
+}
+
+const config::Reservation* Responder::find_reservation(const Packet& req, const Subnet& s) const {
+  const Bytes* id = req.options.get(opt::kClientId);
+  MacAddress mac = req.mac();
+  for (const auto& r : s.cfg->reservations) {
+    if (r.client_id && id && *r.client_id == *id) return &r;
+    if (r.mac && *r.mac == mac) return &r;
+  }
+  return nullptr;
+}
+
+bool Responder::available_to(Ipv4 ip, const Context& c) const {
+  const config::Subnet& s = *c.subnet->cfg;
+  if (!s.network.contains(ip) || ip == s.network.network() || ip == s.network.broadcast() ||
+      ip == c.arrival.local_address) {
+    return false;
+  }
+  if (auto r = reserved_addresses_.find(ip); r != reserved_addresses_.end()) {
+    if (r->second != c.reservation) return false;
+  } else if (!c.subnet->allocator.dynamic(ip)) {
+    return false;
+  }
+  if (auto o = offers_.find(ip); o != offers_.end() && o->second.client_key != c.key) return false;
   auto lease = store_.by_address(ip);
-  return !lease || lease->client_key == key || !lease->active(now);
+  return !lease || lease->client_key == c.key || !lease->active(c.now);
 }
 
-std::optional<Ipv4> Responder::choose_address(const Packet& req, const std::string& key,
-                                              std::int64_t now) {
-  // 1. The address this client had before, if nobody took it meanwhile.
-  if (auto previous = store_.by_client(key); previous && available_to(previous->address, key, now)) {
+std::optional<Ipv4> Responder::choose_address(Context& c) {
+  // 1. A reserved address.
+  if (c.reservation && c.reservation->address) {
+    if (available_to(*c.reservation->address, c)) return c.reservation->address;
+  }
+  // 2. The address this client had before, if nobody took it meanwhile.
+  if (auto previous = store_.by_client(c.key); previous && available_to(previous->address, c)) {
     return previous->address;
   }
-  // 2. The address we are already offering it (a DISCOVER retried).
+  // 3. The address we are already offering it (a DISCOVER retried).
   for (const auto& [ip, offer] : offers_) {
-    if (offer.client_key == key) return ip;
+    if (offer.client_key == c.key && available_to(ip, c)) return ip;
   }
-  // 3. The address it asks for.
-  if (auto wanted = req.options.ip(opt::kRequestedAddress); wanted && available_to(*wanted, key, now)) {
+  // 4. The address it asks for.
+  if (auto wanted = c.req.options.ip(opt::kRequestedAddress); wanted && available_to(*wanted, c)) {
     return *wanted;
   }
-  // 4. The first free one. Linear in the range size; the pool allocator comes with the config file.
-  for (std::uint64_t v = config_.range_start.value(); v <= config_.range_end.value(); ++v) {
-    Ipv4 ip(static_cast<std::uint32_t>(v));
-    if (available_to(ip, key, now)) return ip;
+  // 5. The next free one in the pools.
+  return c.subnet->allocator.next_free([&](Ipv4 ip) { return available_to(ip, c); });
+}
+
+Decision Responder::discover(Context& c) {
+  auto ip = choose_address(c);
+  if (!ip) {
+    return silent(c, fmt::format("no free address left in {}'s pools ({} addresses)",
+                                 c.subnet->cfg->network.network().to_string(),
+                                 c.subnet->allocator.capacity()));
   }
-  return std::nullopt;
-}
-
-Decision Responder::discover(const Packet& req, Exchange ex, const std::string& key, std::int64_t now) {
-  auto ip = choose_address(req, key, now);
-  if (!ip) return silent(std::move(ex), "no free address left in the range");
-  std::erase_if(offers_, [&](const auto& o) { return o.second.client_key == key; });
-  offers_[*ip] = Offer{key, now + config_.offer_hold};
-  Packet reply = make_reply(req, MessageType::offer);
+  std::erase_if(offers_, [&](const auto& o) { return o.second.client_key == c.key; });
+  offers_[*ip] = Offer{c.key, c.now + config_.offer_hold};
+  Packet reply = make_reply(c, MessageType::offer);
   reply.yiaddr = *ip;
-  ex.address = *ip;
-  add_config_options(req, ex.client, reply, ex);
-  return send(req, std::move(reply), std::move(ex));
+  c.ex.address = *ip;
+  add_config_options(c, reply);
+  return send(c, std::move(reply));
 }
 
-Decision Responder::request(const Packet& req, Exchange ex, const std::string& key, std::int64_t now) {
+Decision Responder::request(Context& c) {
+  const Packet& req = c.req;
   auto server_id = req.options.ip(opt::kServerId);
   auto requested = req.options.ip(opt::kRequestedAddress);
   Ipv4 ip;
   if (server_id) {  // SELECTING: answering an OFFER
-    if (*server_id != config_.server.address) {
-      std::erase_if(offers_, [&](const auto& o) { return o.second.client_key == key; });
-      return silent(std::move(ex), fmt::format("client chose server {}", server_id->to_string()));
+    if (*server_id != c.arrival.local_address) {
+      std::erase_if(offers_, [&](const auto& o) { return o.second.client_key == c.key; });
+      return silent(c, fmt::format("client chose server {}", server_id->to_string()));
     }
     ip = requested.value_or(req.ciaddr);
   } else if (requested) {  // INIT-REBOOT: verifying a remembered address
     ip = *requested;
-    if (!config_.server.contains(ip)) {
-      return nak(req, std::move(ex), fmt::format("{} is not on this network", ip.to_string()));
-    }
   } else if (!req.ciaddr.is_zero()) {  // RENEWING or REBINDING
     ip = req.ciaddr;
   } else {
-    return silent(std::move(ex), "REQUEST names no address");
+    return silent(c, "REQUEST names no address");
   }
-  ex.address = ip;
-  if (!in_range(ip)) {
-    return nak(req, std::move(ex), fmt::format("{} is not in the range we give out", ip.to_string()));
+  c.ex.address = ip;
+  if (!c.subnet->cfg->network.contains(ip)) {
+    return nak(c, fmt::format("{} is not on this network", ip.to_string()));
   }
-  if (!available_to(ip, key, now)) {
-    return nak(req, std::move(ex), fmt::format("{} belongs to another client", ip.to_string()));
+  if (!available_to(ip, c)) {
+    auto lease = store_.by_address(ip);
+    bool taken = lease && lease->client_key != c.key && lease->active(c.now);
+    return nak(c, taken ? fmt::format("{} belongs to another client", ip.to_string())
+                        : fmt::format("{} is not an address we give to this client", ip.to_string()));
   }
-  lease::Lease lease{ip, key, ex.client.mac, ex.client.hostname, now + config_.lease_time};
+  lease::Lease lease{ip, c.key, c.ex.client.mac, c.ex.client.hostname, c.now + c.subnet->lease_time};
   if (auto stored = store_.put(lease); !stored) {
     // Never acknowledge a lease we could not record: the client will retry.
-    return silent(std::move(ex), "lease not recorded: " + stored.error().message);
+    return silent(c, "lease not recorded: " + stored.error().message);
   }
   offers_.erase(ip);
-  Packet reply = make_reply(req, MessageType::ack);
+  Packet reply = make_reply(c, MessageType::ack);
   reply.yiaddr = ip;
-  add_config_options(req, ex.client, reply, ex);
-  return send(req, std::move(reply), std::move(ex));
+  add_config_options(c, reply);
+  return send(c, std::move(reply));
 }
 
-Decision Responder::inform(const Packet& req, Exchange ex) {
+Decision Responder::inform(Context& c) {
   // RFC 2131 §3.4: configuration only; no lease, no lease time, no yiaddr.
-  Packet reply = make_reply(req, MessageType::ack);
-  ex.address = req.ciaddr;
-  add_config_options(req, ex.client, reply, ex);
+  Packet reply = make_reply(c, MessageType::ack);
+  c.ex.address = c.req.ciaddr;
+  add_config_options(c, reply);
   reply.options.erase(opt::kLeaseTime);
   reply.options.erase(opt::kRenewalTime);
   reply.options.erase(opt::kRebindingTime);
-  return send(req, std::move(reply), std::move(ex));
+  return send(c, std::move(reply));
 }
 
-Decision Responder::release(const Packet& req, Exchange ex, const std::string& key, std::int64_t now) {
-  ex.address = req.ciaddr;
-  auto lease = store_.by_address(req.ciaddr);
-  if (!lease || lease->client_key != key) {
-    return silent(std::move(ex), "released an address it does not hold");
-  }
+Decision Responder::release(Context& c) {
+  c.ex.address = c.req.ciaddr;
+  auto lease = store_.by_address(c.req.ciaddr);
+  if (!lease || lease->client_key != c.key) return silent(c, "released an address it does not hold");
   // Keep the row, expired, so the client gets the same address back next time.
-  lease->expires_at = now;
-  if (auto stored = store_.put(*lease); !stored) return silent(std::move(ex), stored.error().message);
-  return silent(std::move(ex), "lease released");
+  lease->expires_at = c.now;
+  if (auto stored = store_.put(*lease); !stored) return silent(c, stored.error().message);
+  return silent(c, "lease released");
 }
 
-Decision Responder::decline(const Packet& req, Exchange ex, std::int64_t now) {
-  auto ip = req.options.ip(opt::kRequestedAddress);
-  if (!ip || !in_range(*ip)) return silent(std::move(ex), "declined an address that is not ours");
-  ex.address = *ip;
-  // The address is in use by someone else: keep everybody off it for one lease time.
-  lease::Lease quarantine{*ip, "declined", ex.client.mac, "", now + config_.lease_time};
-  if (auto stored = store_.put(quarantine); !stored) return silent(std::move(ex), stored.error().message);
-  return silent(std::move(ex), "address declined by the client, quarantined");
+Decision Responder::decline(Context& c) {
+  auto ip = c.req.options.ip(opt::kRequestedAddress);
+  if (!ip || !c.subnet->cfg->network.contains(*ip)) return silent(c, "declined an address that is not ours");
+  c.ex.address = *ip;
+  auto lease = store_.by_address(*ip);
+  if (lease && lease->client_key != c.key && lease->active(c.now)) {
+    return silent(c, "declined an address another client holds");
+  }
+  // Somebody else uses the address: keep everybody off it for a while.
+  lease::Lease quarantine{*ip, "declined", c.ex.client.mac, "", c.now + config_.decline_quarantine};
+  if (auto stored = store_.put(quarantine); !stored) return silent(c, stored.error().message);
+  return silent(c, fmt::format("address declined by the client, quarantined for {} s",
+                               config_.decline_quarantine));
 }
 
-Packet Responder::make_reply(const Packet& req, MessageType type) const {
+Packet Responder::make_reply(const Context& c, MessageType type) const {
+  const Packet& req = c.req;
   Packet r;
   r.op = kBootReply;
   r.htype = req.htype;
@@ -165,71 +286,112 @@ Packet Responder::make_reply(const Packet& req, MessageType type) const {
   r.chaddr = req.chaddr;
   if (type == MessageType::ack) r.ciaddr = req.ciaddr;
   r.options.set_u8(opt::kMessageType, static_cast<std::uint8_t>(type));
-  r.options.set_ip(opt::kServerId, config_.server.address);
+  r.options.set_ip(opt::kServerId, c.arrival.local_address);
   return r;
 }
 
-void Responder::add_config_options(const Packet& req, const ClientInfo& client, Packet& reply,
-                                   Exchange& ex) const {
+void Responder::add_config_options(Context& c, Packet& reply) const {
+  const Subnet& s = *c.subnet;
   Options& o = reply.options;
-  o.set_u32(opt::kLeaseTime, config_.lease_time);
-  o.set_u32(opt::kRenewalTime, config_.lease_time / 2);
-  o.set_u32(opt::kRebindingTime, static_cast<std::uint32_t>(std::uint64_t{config_.lease_time} * 7 / 8));
-  o.set_ip(opt::kSubnetMask, config_.server.netmask);
-  if (!config_.routers.empty()) o.set_ips(opt::kRouter, config_.routers);
-  if (!config_.dns_servers.empty()) o.set_ips(opt::kDnsServers, config_.dns_servers);
-  if (!config_.domain_name.empty()) o.set_string(opt::kDomainName, config_.domain_name);
-  o.set_ip(opt::kBroadcastAddress, config_.server.broadcast());
-
-  boot::BootRequest boot_req{client.mac, client.arch, client.ipxe,
-                             client.firmware == FirmwareClass::http};
-  auto boot = policy_.decide(boot_req);
-  if (!boot) {
-    ex.note = fmt::format("no boot file for {}", boot::arch_description(client.arch));
-    return;
-  }
-  ex.boot_file = boot->file;
-  const Bytes* prl = req.options.get(opt::kParameterRequestList);
-  auto asked = [&](std::uint8_t code) {
-    return prl && std::find(prl->begin(), prl->end(), code) != prl->end();
+  o.set_u32(opt::kLeaseTime, s.lease_time);
+  o.set_u32(opt::kRenewalTime, s.renew_time);
+  o.set_u32(opt::kRebindingTime, s.rebind_time);
+  o.set_ip(opt::kSubnetMask, s.cfg->network.netmask);
+  o.set_ip(opt::kBroadcastAddress, s.cfg->network.broadcast());
+  // Configured options, the most specific last so it wins: global, subnet, reservation.
+  auto apply = [&](const std::vector<config::OptionValue>& values) {
+    for (const auto& v : values) o.set(v.code, v.data);
   };
-  bool netboot = client.firmware != FirmwareClass::other;
-  // siaddr is the next server; the BOOTP file field carries the boot file for clients that do
-  // not ask for option 67 (busybox udhcpc, ISC dhclient expose it as the boot file).
-  reply.siaddr = config_.server.address;
-  if (boot->file.size() < 128) reply.file = boot->file;
-  if (netboot || asked(opt::kTftpServerName)) {
-    o.set_string(opt::kTftpServerName, config_.server.address.to_string());
+  apply(config_.options);
+  apply(s.cfg->options);
+  if (c.reservation) {
+    apply(c.reservation->options);
+    if (!c.reservation->hostname.empty() && !o.has(opt::kHostName)) {
+      o.set_string(opt::kHostName, c.reservation->hostname);
+    }
   }
-  if (netboot || asked(opt::kBootFileName)) o.set_string(opt::kBootFileName, boot->file);
-  // UEFI HTTP Boot ignores an offer that does not say HTTPClient.
-  if (client.firmware == FirmwareClass::http) o.set_string(opt::kVendorClass, "HTTPClient");
-  // iPXE: "no-pxedhcp" (175.176 = 1), so it does not wait ~3 s for a ProxyDHCP offer.
-  if (client.ipxe) o.set(opt::kIpxeEncap, Bytes{176, 1, 1});
+
+  const ClientInfo& client = c.ex.client;
+  boot::BootRequest boot_req{client.mac,
+                             client.arch,
+                             client.ipxe,
+                             client.firmware == FirmwareClass::http,
+                             c.reservation ? c.reservation->boot_file : std::string(),
+                             c.arrival.local_address};
+  auto boot = policy_.decide(boot_req);
+  const Bytes* prl = c.req.options.get(opt::kParameterRequestList);
+  if (boot) {
+    c.ex.boot_file = boot->file;
+    auto asked = [&](std::uint8_t code) {
+      return prl && std::find(prl->begin(), prl->end(), code) != prl->end();
+    };
+    bool netboot = client.firmware != FirmwareClass::other;
+    // siaddr is the next server; the BOOTP file field carries the boot file for clients that do
+    // not ask for option 67 (busybox udhcpc, ISC dhclient expose it as the boot file).
+    reply.siaddr = c.arrival.local_address;
+    if (boot->file.size() < 128) reply.file = boot->file;
+    if (netboot || asked(opt::kTftpServerName)) {
+      o.set_string(opt::kTftpServerName, c.arrival.local_address.to_string());
+    }
+    if (netboot || asked(opt::kBootFileName)) o.set_string(opt::kBootFileName, boot->file);
+    // UEFI HTTP Boot ignores an offer that does not say HTTPClient.
+    if (client.firmware == FirmwareClass::http) o.set_string(opt::kVendorClass, "HTTPClient");
+    // iPXE: "no-pxedhcp" (175.176 = 1), so it does not wait ~3 s for a ProxyDHCP offer.
+    if (client.ipxe) o.set(opt::kIpxeEncap, Bytes{176, 1, 1});
+  } else {
+    c.ex.note = fmt::format("no boot file for {}", boot::arch_description(client.arch));
+  }
+  order_options(o, prl);
+  // RFC 3046: relay agent information goes back exactly as it came, last.
+  if (const Bytes* rai = c.req.options.get(opt::kRelayAgentInfo)) o.set(opt::kRelayAgentInfo, *rai);
 }
 
-Decision Responder::nak(const Packet& req, Exchange ex, std::string why) const {
-  Packet reply = make_reply(req, MessageType::nak);
+Decision Responder::nak(Context& c, std::string why) const {
+  if (!c.subnet->authoritative) return silent(c, why + "; not authoritative, so no NAK");
+  Packet reply = make_reply(c, MessageType::nak);
+  const Packet& req = c.req;
   reply.flags = req.giaddr.is_zero() ? req.flags : static_cast<std::uint16_t>(req.flags | kBroadcastFlag);
   reply.options.set_string(opt::kMessage, why);
-  ex.note = std::move(why);
-  return send(req, std::move(reply), std::move(ex));
+  if (const Bytes* rai = req.options.get(opt::kRelayAgentInfo)) reply.options.set(opt::kRelayAgentInfo, *rai);
+  c.ex.note = std::move(why);
+  return send(c, std::move(reply));
 }
 
-Decision Responder::silent(Exchange ex, std::string why) const {
-  ex.note = std::move(why);
-  return Decision{std::nullopt, std::move(ex)};
+Decision Responder::silent(Context& c, std::string why) const {
+  c.ex.note = std::move(why);
+  return Decision{std::nullopt, std::move(c.ex)};
 }
 
-Decision Responder::send(const Packet& req, Packet reply, Exchange ex) const {
-  ex.reply = reply.message_type();
+Decision Responder::send(Context& c, Packet reply) const {
+  c.ex.reply = reply.message_type();
   Reply r;
-  r.destination = route_reply(req, reply);
+  r.destination = route_reply(c.req, reply);
   // Option 57 may say more than 576; never less, and never more than an Ethernet frame holds.
-  r.max_size = std::clamp<std::size_t>(req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize),
+  r.max_size = std::clamp<std::size_t>(c.req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize),
                                        kMinMessageSize, 1472);
   r.packet = std::move(reply);
-  return Decision{std::move(r), std::move(ex)};
+  return Decision{std::move(r), std::move(c.ex)};
+}
+
+void order_options(Options& options, const Bytes* prl) {
+  static constexpr std::uint8_t kLeading[] = {opt::kMessageType, opt::kServerId, opt::kLeaseTime,
+                                              opt::kRenewalTime, opt::kRebindingTime};
+  auto rank = [&](std::uint8_t code) -> std::size_t {
+    for (std::size_t i = 0; i < std::size(kLeading); ++i) {
+      if (kLeading[i] == code) return i;
+    }
+    if (prl) {
+      auto it = std::find(prl->begin(), prl->end(), code);
+      if (it != prl->end()) return std::size(kLeading) + static_cast<std::size_t>(it - prl->begin());
+    }
+    return 1000;  // not asked for: after everything asked for, in the order set
+  };
+  std::vector<std::pair<std::uint8_t, Bytes>> entries = options.entries();
+  std::stable_sort(entries.begin(), entries.end(),
+                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  Options sorted;
+  for (auto& [code, value] : entries) sorted.set(code, std::move(value));
+  options = std::move(sorted);
 }
 
 std::string describe(const Exchange& ex) {
@@ -241,6 +403,7 @@ std::string describe(const Exchange& ex) {
     who += "(iPXE) ";
   }
   who += to_string(ex.request);
+  if (!ex.relay.is_zero()) who += " via " + ex.relay.to_string();
   if (!ex.reply) {
     std::string_view addr_note = ex.address.is_zero() ? "" : " for ";
     return fmt::format("{}{}{} -> no reply: {}", who, addr_note,

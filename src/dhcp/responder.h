@@ -1,17 +1,20 @@
-// The DHCP server's logic, without I/O: a decoded request and the current time in, a decision
-// out (a reply and where it goes, or a reason to stay silent). It consults the boot policy for
-// the boot file and the lease store for addresses; offers in flight are held here.
+// The DHCP server's logic, without I/O: a decoded request, where it arrived and the current time
+// in, a decision out (a reply and where it goes, or a reason to stay silent). It picks the
+// subnet (arrival interface, relay giaddr or option 82 link selection), honours reservations,
+// allocates from the pools, consults the boot policy for the boot file and the lease store for
+// leases. Offers in flight and per-MAC rate counters are held here.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "boot/policy.h"
+#include "config/config.h"
 #include "core/net_types.h"
+#include "dhcp/allocator.h"
 #include "dhcp/client_info.h"
 #include "dhcp/packet.h"
 #include "dhcp/reply_route.h"
@@ -19,14 +22,10 @@
 
 namespace pxed::dhcp {
 
-struct ResponderConfig {
-  Ipv4Network server;  // our address and the subnet it serves
-  Ipv4 range_start, range_end;
-  std::vector<Ipv4> routers;
-  std::vector<Ipv4> dns_servers;
-  std::string domain_name;
-  std::uint32_t lease_time = 3600;  // seconds
-  std::uint32_t offer_hold = 60;    // seconds an offered address stays reserved for the client
+// Where a request came in: the interface and our address on it (the server identifier).
+struct Arrival {
+  std::string interface;
+  Ipv4 local_address;
 };
 
 // What happened, for the log line and the boot timeline.
@@ -36,6 +35,7 @@ struct Exchange {
   std::optional<MessageType> reply;
   Ipv4 address;
   std::string boot_file;
+  Ipv4 relay;        // giaddr, if relayed
   std::string note;  // why nothing was sent, or a remark
 };
 
@@ -52,43 +52,58 @@ struct Decision {
 
 class Responder {
  public:
-  Responder(ResponderConfig config, const boot::Policy& policy, lease::LeaseStore& store);
+  // The config must have passed config::validate(); it is copied.
+  Responder(const config::DhcpConfig& config, const boot::Policy& policy, lease::LeaseStore& store);
 
-  // Handles one request received on the served interface. `now` is unix seconds.
-  Decision handle(const Packet& request, std::int64_t now);
-
-  const ResponderConfig& config() const { return config_; }
+  // Handles one request. `now` is unix seconds.
+  Decision handle(const Packet& request, const Arrival& arrival, std::int64_t now);
 
  private:
+  struct Subnet {
+    const config::Subnet* cfg;
+    Allocator allocator;
+    std::uint32_t lease_time, renew_time, rebind_time;
+    bool authoritative;
+  };
   struct Offer {
     std::string client_key;
     std::int64_t expires_at;
   };
+  struct Context;  // one request being handled
 
-  Decision discover(const Packet& req, Exchange ex, const std::string& key, std::int64_t now);
-  Decision request(const Packet& req, Exchange ex, const std::string& key, std::int64_t now);
-  Decision inform(const Packet& req, Exchange ex);
-  Decision release(const Packet& req, Exchange ex, const std::string& key, std::int64_t now);
-  Decision decline(const Packet& req, Exchange ex, std::int64_t now);
+  Subnet* select_subnet(const Packet& req, const Arrival& arrival);
+  const config::Reservation* find_reservation(const Packet& req, const Subnet& s) const;
+  bool rate_limited(const MacAddress& mac, std::int64_t now);
 
-  bool in_range(Ipv4 ip) const;
-  bool available_to(Ipv4 ip, const std::string& key, std::int64_t now);
-  std::optional<Ipv4> choose_address(const Packet& req, const std::string& key, std::int64_t now);
-  Packet make_reply(const Packet& req, MessageType type) const;
-  void add_config_options(const Packet& req, const ClientInfo& client, Packet& reply,
-                          Exchange& ex) const;
-  Decision nak(const Packet& req, Exchange ex, std::string why) const;
-  Decision silent(Exchange ex, std::string why) const;
-  Decision send(const Packet& req, Packet reply, Exchange ex) const;
+  Decision discover(Context& c);
+  Decision request(Context& c);
+  Decision inform(Context& c);
+  Decision release(Context& c);
+  Decision decline(Context& c);
 
-  ResponderConfig config_;
+  bool available_to(Ipv4 ip, const Context& c) const;
+  std::optional<Ipv4> choose_address(Context& c);
+  Packet make_reply(const Context& c, MessageType type) const;
+  void add_config_options(Context& c, Packet& reply) const;
+  Decision nak(Context& c, std::string why) const;
+  Decision silent(Context& c, std::string why) const;
+  Decision send(Context& c, Packet reply) const;
+
+  config::DhcpConfig config_;
   const boot::Policy& policy_;
   lease::LeaseStore& store_;
+  std::vector<Subnet> subnets_;
+  std::map<Ipv4, const config::Reservation*> reserved_addresses_;
   std::map<Ipv4, Offer> offers_;
   std::int64_t last_offer_sweep_ = 0;
+  std::map<MacAddress, std::pair<std::int64_t, std::uint32_t>> rate_;  // second, count
 };
 
 // "dhcp: 52:54:00:e2:e0:01 arch=0 (BIOS) DISCOVER -> OFFER 198.18.0.100 file=pxelinux.0"
 std::string describe(const Exchange& ex);
+
+// Puts the reply's options in the order the client asked for them (option 55), after the ones
+// every reply leads with, so that if the message runs out of room the least wanted go first.
+void order_options(Options& options, const Bytes* parameter_request_list);
 
 }  // namespace pxed::dhcp

@@ -14,11 +14,17 @@ namespace pxed::dhcp {
 namespace asio = boost::asio;
 using asio::ip::udp;
 
-namespace {
+struct Server::Listener {
+  Listener(asio::io_context& io, const net::InterfaceInfo& i)
+      : interface(i), socket(io), raw(i.index) {}
+  net::InterfaceInfo interface;
+  udp::socket socket;
+  net::RawSender raw;
+  udp::endpoint peer;
+  std::array<std::uint8_t, 4096> buffer{};
+};
 
-[[noreturn]] void bind_failed(const ServerConfig& c, const std::error_code& ec) {
-  throw std::system_error(ec, fmt::format("cannot listen on DHCP {}:{}", c.interface.name, c.port));
-}
+namespace {
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -29,66 +35,88 @@ std::int64_t unix_now() {
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
-    : config_(std::move(config)), responder_(responder), socket_(io), raw_(config_.interface.index) {
-  boost::system::error_code ec;
-  socket_.open(udp::v4(), ec);
-  if (ec) bind_failed(config_, ec);
-  // Only this interface: DHCP must never answer on a link it was not asked to serve. No
-  // SO_REUSEADDR, so a second DHCP server on the port is reported instead of sharing it.
-  const std::string& name = config_.interface.name;
-  if (::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
-                   static_cast<socklen_t>(name.size())) != 0) {
-    bind_failed(config_, std::error_code(errno, std::generic_category()));
+    : config_(std::move(config)), responder_(responder) {
+  for (const net::InterfaceInfo& i : config_.interfaces) {
+    auto bind_failed = [&](const std::error_code& ec) {
+      throw std::system_error(ec, fmt::format("cannot listen on DHCP {}:{}", i.name, config_.port));
+    };
+    auto l = std::make_unique<Listener>(io, i);
+    boost::system::error_code ec;
+    l->socket.open(udp::v4(), ec);
+    if (ec) bind_failed(ec);
+    // Only this interface: DHCP must never answer on a link it was not asked to serve. No
+    // SO_REUSEADDR, so a second DHCP server on the port is reported instead of sharing it.
+    if (::setsockopt(l->socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, i.name.c_str(),
+                     static_cast<socklen_t>(i.name.size())) != 0) {
+      bind_failed(std::error_code(errno, std::generic_category()));
+    }
+    l->socket.set_option(asio::socket_base::broadcast(true), ec);
+    l->socket.bind(udp::endpoint(udp::v4(), config_.port), ec);
+    if (ec) bind_failed(ec);
+    listeners_.push_back(std::move(l));
   }
-  socket_.set_option(asio::socket_base::broadcast(true), ec);
-  socket_.bind(udp::endpoint(udp::v4(), config_.port), ec);
-  if (ec) bind_failed(config_, ec);
 }
 
-void Server::start() { receive(); }
+Server::~Server() = default;
+
+void Server::start() {
+  for (auto& l : listeners_) receive(*l);
+}
 
 void Server::stop() {
-  boost::system::error_code ec;
-  socket_.close(ec);
+  for (auto& l : listeners_) {
+    boost::system::error_code ec;
+    l->socket.close(ec);
+  }
 }
 
-void Server::receive() {
-  socket_.async_receive_from(asio::buffer(buffer_), peer_,
-                             [this](const boost::system::error_code& ec, std::size_t n) {
-                               if (ec == asio::error::operation_aborted) return;
-                               if (!ec) on_packet(n);
-                               if (socket_.is_open()) receive();
-                             });
+void Server::receive(Listener& l) {
+  l.socket.async_receive_from(asio::buffer(l.buffer), l.peer,
+                              [this, &l](const boost::system::error_code& ec, std::size_t n) {
+                                if (ec == asio::error::operation_aborted) return;
+                                if (!ec) on_packet(l, n);
+                                if (l.socket.is_open()) receive(l);
+                              });
 }
 
-void Server::on_packet(std::size_t n) {
-  std::string peer = fmt::format("{}:{}", peer_.address().to_string(), peer_.port());
+void Server::on_packet(Listener& l, std::size_t n) {
+  ++counters_.received;
+  std::string peer = fmt::format("{}:{}", l.peer.address().to_string(), l.peer.port());
   try {
-    auto packet = decode(ByteView(buffer_.data(), n));
+    auto packet = decode(ByteView(l.buffer.data(), n));
     if (!packet) {
-      spdlog::warn("dhcp: dropped a packet from {}: {}", peer, packet.error().message);
+      ++counters_.malformed;
+      // A client that keeps sending garbage gets one line per interval, not one per packet.
+      if (auto held = malformed_log_.allow(l.peer.address().to_string(), std::chrono::steady_clock::now())) {
+        spdlog::warn("dhcp: dropped a malformed packet from {} on {}: {}{}", peer, l.interface.name,
+                     packet.error().message,
+                     *held ? fmt::format(" ({} more since the last report)", *held) : "");
+      }
       return;
     }
-    Decision d = responder_.handle(*packet, unix_now());
+    Arrival arrival{l.interface.name, l.interface.ipv4.address};
+    Decision d = responder_.handle(*packet, arrival, unix_now());
+    spdlog::info("{}", describe(d.exchange));
     if (d.reply) {
-      spdlog::info("{}", describe(d.exchange));
-      send_reply(*d.reply);
+      ++counters_.replies;
+      send_reply(l, *d.reply);
     } else {
-      spdlog::info("{}", describe(d.exchange));
+      ++counters_.silent;
     }
     if (observer_) observer_(d.exchange);
   } catch (const std::exception& e) {
     // One bad packet never takes the daemon down.
+    ++counters_.malformed;
     spdlog::error("dhcp: dropped a packet from {}: internal error: {}", peer, e.what());
   }
 }
 
-void Server::send_reply(const Reply& r) {
+void Server::send_reply(Listener& l, const Reply& r) {
   Bytes out = encode(r.packet, r.max_size);
   const Destination& d = r.destination;
   if (d.kind == Destination::Kind::hardware_unicast) {
-    net::UdpEndpoints ep{config_.interface.ipv4.address, config_.port, d.ip, d.port};
-    if (auto sent = raw_.send(r.packet.mac(), ep, out); !sent) {
+    net::UdpEndpoints ep{l.interface.ipv4.address, config_.port, d.ip, d.port};
+    if (auto sent = l.raw.send(r.packet.mac(), ep, out); !sent) {
       spdlog::warn("dhcp: could not send reply to {} at {}: {}", d.ip.to_string(),
                    r.packet.mac().to_string(), sent.error().message);
     }
@@ -96,7 +124,7 @@ void Server::send_reply(const Reply& r) {
   }
   udp::endpoint to(asio::ip::address_v4(d.ip.value()), d.port);
   boost::system::error_code ec;
-  socket_.send_to(asio::buffer(out), to, 0, ec);
+  l.socket.send_to(asio::buffer(out), to, 0, ec);
   if (ec) spdlog::warn("dhcp: could not send reply to {}: {}", to.address().to_string(), ec.message());
 }
 

@@ -1,14 +1,19 @@
-// The DHCP I/O shell: receives on port 67 of one interface, hands each decoded request to the
-// Responder, logs the exchange and sends the reply where RFC 2131 §4.1 says.
+// The DHCP I/O shell: one socket on port 67 per served interface (SO_BINDTODEVICE, so each
+// request's arrival interface is known and its reply leaves by the same one), hands each decoded
+// request to the Responder, logs the exchange and sends the reply where RFC 2131 §4.1 says.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
+#include "core/log_limiter.h"
 #include "dhcp/responder.h"
 #include "net/interface.h"
 #include "net/raw_sender.h"
@@ -16,8 +21,12 @@
 namespace pxed::dhcp {
 
 struct ServerConfig {
-  net::InterfaceInfo interface;
+  std::vector<net::InterfaceInfo> interfaces;
   std::uint16_t port = 67;
+};
+
+struct ServerCounters {
+  std::atomic<std::uint64_t> received{0}, malformed{0}, replies{0}, silent{0};
 };
 
 class Server {
@@ -26,23 +35,25 @@ class Server {
 
   // Binds at once; throws std::system_error "cannot listen on DHCP IF:PORT: reason".
   Server(boost::asio::io_context& io, ServerConfig config, Responder& responder);
+  ~Server();
   void start();
   void stop();
   // Called after each exchange, on the server's thread (boot timeline, metrics).
   void set_observer(Observer o) { observer_ = std::move(o); }
+  const ServerCounters& counters() const { return counters_; }
 
  private:
-  void receive();
-  void on_packet(std::size_t n);
-  void send_reply(const Reply& r);
+  struct Listener;
+  void receive(Listener& l);
+  void on_packet(Listener& l, std::size_t n);
+  void send_reply(Listener& l, const Reply& r);
 
   ServerConfig config_;
   Responder& responder_;
-  boost::asio::ip::udp::socket socket_;
-  net::RawSender raw_;
-  boost::asio::ip::udp::endpoint peer_;
-  std::array<std::uint8_t, 4096> buffer_{};
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  LogLimiter malformed_log_{std::chrono::seconds(10)};
   Observer observer_;
+  ServerCounters counters_;
 };
 
 }  // namespace pxed::dhcp

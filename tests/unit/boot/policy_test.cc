@@ -7,6 +7,14 @@
 namespace pxed::boot {
 namespace {
 
+BootRequest req(std::optional<std::uint16_t> arch, bool ipxe = false, bool http = false) {
+  BootRequest r;
+  r.arch = arch;
+  r.ipxe = ipxe;
+  r.http_boot = http;
+  return r;
+}
+
 PolicyConfig base_config() {
   PolicyConfig c;
   c.server = *Ipv4::parse("198.18.0.1");
@@ -15,17 +23,17 @@ PolicyConfig base_config() {
 
 TEST(BootPolicy, BuiltInLoadersByArchitecture) {
   Policy p(base_config());
-  EXPECT_EQ(p.decide({{}, 0, false, false})->file, "pxelinux.0");
-  EXPECT_EQ(p.decide({{}, 7, false, false})->file, "ipxe.efi");
-  EXPECT_EQ(p.decide({{}, 9, false, false})->file, "ipxe.efi");
-  EXPECT_EQ(p.decide({{}, 11, false, false})->file, "grubnetaa64.efi");
-  EXPECT_FALSE(p.decide({{}, 6, false, false})) << "no default loader for IA32 UEFI";
-  EXPECT_FALSE(p.decide({{}, 4242, false, false}));
+  EXPECT_EQ(p.decide(req(0, false, false))->file, "pxelinux.0");
+  EXPECT_EQ(p.decide(req(7, false, false))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(9, false, false))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(11, false, false))->file, "grubnetaa64.efi");
+  EXPECT_FALSE(p.decide(req(6, false, false))) << "no default loader for IA32 UEFI";
+  EXPECT_FALSE(p.decide(req(4242, false, false)));
 }
 
 TEST(BootPolicy, NoArchitectureMeansBios) {
   Policy p(base_config());
-  EXPECT_EQ(p.decide({{}, std::nullopt, false, false})->file, "pxelinux.0");
+  EXPECT_EQ(p.decide(req(std::nullopt, false, false))->file, "pxelinux.0");
 }
 
 TEST(BootPolicy, OverridesWin) {
@@ -33,32 +41,50 @@ TEST(BootPolicy, OverridesWin) {
   c.boot_files[0] = "undionly.kpxe";
   c.boot_files[7] = "snponly.efi";
   Policy p(c);
-  EXPECT_EQ(p.decide({{}, 0, false, false})->file, "undionly.kpxe");
-  EXPECT_EQ(p.decide({{}, 7, false, false})->file, "snponly.efi");
-  EXPECT_EQ(p.decide({{}, 9, false, false})->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(0, false, false))->file, "undionly.kpxe");
+  EXPECT_EQ(p.decide(req(7, false, false))->file, "snponly.efi");
+  EXPECT_EQ(p.decide(req(9, false, false))->file, "ipxe.efi");
 }
 
 TEST(BootPolicy, IpxeGetsItsScriptOnlyWhenConfigured) {
   PolicyConfig c = base_config();
   Policy without(c);
-  EXPECT_EQ(without.decide({{}, 0, true, false})->file, "pxelinux.0");
+  EXPECT_EQ(without.decide(req(0, true, false))->file, "pxelinux.0");
   c.ipxe_boot_file = "http://198.18.0.1/boot.ipxe";
   Policy with(c);
-  auto d = with.decide({{}, 0, true, false});
+  auto d = with.decide(req(0, true, false));
   EXPECT_EQ(d->file, "http://198.18.0.1/boot.ipxe");
   EXPECT_TRUE(d->url);
-  EXPECT_EQ(with.decide({{}, 0, false, false})->file, "pxelinux.0");
+  EXPECT_EQ(with.decide(req(0, false, false))->file, "pxelinux.0");
 }
 
 TEST(BootPolicy, HttpBootGetsUrls) {
   PolicyConfig c = base_config();
   c.http_port = 8080;
   Policy p(c);
-  auto d = p.decide({{}, 16, false, true});
+  auto d = p.decide(req(16, false, true));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->file, "http://198.18.0.1:8080/ipxe.efi");
   EXPECT_TRUE(d->url);
   EXPECT_EQ(Policy(base_config()).http_url("/a/b.efi"), "http://198.18.0.1/a/b.efi");
+}
+
+TEST(BootPolicy, HostBootFileWinsExceptForIpxe) {
+  PolicyConfig c = base_config();
+  c.ipxe_boot_file = "http://198.18.0.1/boot.ipxe";
+  Policy p(c);
+  BootRequest r = req(7);
+  r.host_boot_file = "special.efi";
+  EXPECT_EQ(p.decide(r)->file, "special.efi");
+  r.ipxe = true;
+  EXPECT_EQ(p.decide(r)->file, "http://198.18.0.1/boot.ipxe");
+}
+
+TEST(BootPolicy, UrlsUseTheAddressTheClientReached) {
+  Policy p(base_config());
+  BootRequest r = req(16, false, true);
+  r.server = *Ipv4::parse("198.18.4.1");
+  EXPECT_EQ(p.decide(r)->file, "http://198.18.4.1/ipxe.efi");
 }
 
 TEST(ArchKeyword, NamesAndNumbers) {

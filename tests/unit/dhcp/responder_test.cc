@@ -33,20 +33,23 @@ class ResponderTest : public ::testing::Test {
     pc.server = ip("198.18.0.1");
     pc.ipxe_boot_file = std::move(ipxe_file);
     policy_ = std::make_unique<boot::Policy>(pc);
-    ResponderConfig rc;
-    rc.server = Ipv4Network{ip("198.18.0.1"), ip("255.255.255.0")};
-    rc.range_start = ip("198.18.0.100");
-    rc.range_end = ip(end);
-    rc.routers = {ip("198.18.0.254")};
-    rc.dns_servers = {ip("198.18.0.53")};
-    rc.lease_time = 600;
-    responder_ = std::make_unique<Responder>(rc, *policy_, store_);
+    config::Subnet s;
+    s.network = Ipv4Network{ip("198.18.0.0"), ip("255.255.255.0")};
+    s.interfaces = {"br0"};
+    s.pools = {config::AddressRange{ip("198.18.0.100"), ip(end)}};
+    config_.subnets = {s};
+    config_.options = {config::OptionValue{3, ip_bytes("198.18.0.254"), {}},
+                       config::OptionValue{6, ip_bytes("198.18.0.53"), {}}};
+    config_.lease_time = 600;
+    config_.decline_quarantine = 600;
+    config_.rate_limit_per_mac = 0;
+    responder_ = std::make_unique<Responder>(config_, *policy_, store_);
   }
 
   Decision handle(const Bytes& raw, std::int64_t now = kNow) {
     auto p = decode(raw);
     EXPECT_TRUE(p) << p.error().message;
-    return responder_->handle(*p, now);
+    return responder_->handle(*p, arrival_, now);
   }
 
   // DISCOVER then REQUEST in SELECTING state; returns the ACK.
@@ -65,6 +68,8 @@ class ResponderTest : public ::testing::Test {
   }
 
   lease::MemoryStore store_;
+  config::DhcpConfig config_;
+  Arrival arrival_{"br0", ip("198.18.0.1")};
   std::unique_ptr<boot::Policy> policy_;
   std::unique_ptr<Responder> responder_;
 };
@@ -152,6 +157,7 @@ TEST_F(ResponderTest, SelectingRequestIsAcknowledgedAndLeaseStored) {
 }
 
 TEST_F(ResponderTest, RequestForAnotherServerIsIgnoredAndOfferFreed) {
+  rebuild("", "198.18.0.100");  // one address, so the next client can only get it if it was freed
   handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}));
   Decision d = handle(raw_request(kQemuMac, 2, 0,
                                   {{53, {3}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.2")}}));
@@ -279,6 +285,117 @@ TEST_F(ResponderTest, RelayedRequestGoesBackToTheRelayWithNakBroadcastBit) {
   EXPECT_EQ(d.reply->destination.kind, Destination::Kind::relay);
   EXPECT_TRUE(d.reply->packet.broadcast());
   EXPECT_EQ(d.reply->packet.giaddr, ip("198.18.0.9"));
+}
+
+TEST_F(ResponderTest, PoolCursorSpreadsNewClientsWithoutRescanning) {
+  for (std::uint8_t n = 1; n <= 5; ++n) {
+    Packet ack = lease_for(mac_n(n));
+    EXPECT_EQ(ack.yiaddr, Ipv4(ip("198.18.0.100").value() + n - 1u));
+  }
+}
+
+TEST_F(ResponderTest, ReservationGetsItsAddressBootFileAndOptions) {
+  config::Reservation r;
+  r.mac = mac_n(7);
+  r.address = ip("198.18.0.10");  // outside the pool, inside the subnet
+  r.hostname = "node7";
+  r.boot_file = "special.0";
+  r.options = {config::OptionValue{6, ip_bytes("198.18.0.77"), {}}};
+  config_.subnets[0].reservations = {r};
+  config_.subnets[0].pools = {config::AddressRange{ip("198.18.0.10"), ip("198.18.0.12")}};
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Packet ack = lease_for(mac_n(7));
+  EXPECT_EQ(ack.yiaddr, ip("198.18.0.10"));
+  EXPECT_EQ(ack.file, "special.0");
+  EXPECT_EQ(ack.options.ip(opt::kDnsServers), ip("198.18.0.77"));
+  EXPECT_EQ(ack.options.string(opt::kHostName), "node7");
+  // Nobody else is ever given the reserved address, even asking for it.
+  Decision other = handle(raw_request(mac_n(8), 1, 0, {{53, {1}}, {50, ip_bytes("198.18.0.10")}}));
+  ASSERT_TRUE(other.reply);
+  EXPECT_EQ(other.reply->packet.yiaddr, ip("198.18.0.11"));
+}
+
+TEST_F(ResponderTest, ExcludedAddressesAreSkipped) {
+  config_.subnets[0].exclusions = {config::AddressRange{ip("198.18.0.100"), ip("198.18.0.101")}};
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  EXPECT_EQ(lease_for(mac_n(1)).yiaddr, ip("198.18.0.102"));
+}
+
+TEST_F(ResponderTest, RelayedRequestPicksTheSubnetByGiaddrAndEchoesOption82) {
+  config::Subnet remote;
+  remote.network = Ipv4Network{ip("198.18.4.0"), ip("255.255.255.0")};
+  remote.pools = {config::AddressRange{ip("198.18.4.50"), ip("198.18.4.60")}};
+  remote.options = {config::OptionValue{3, ip_bytes("198.18.4.1"), {}}};
+  config_.subnets.push_back(remote);
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Bytes rai = {1, 3, 'p', '1', '2', 2, 2, 'r', '9'};
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.4.1")));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.4.50"));
+  EXPECT_EQ(d.reply->packet.options.ip(opt::kRouter), ip("198.18.4.1"));
+  EXPECT_EQ(*d.reply->packet.options.get(opt::kRelayAgentInfo), rai);
+  EXPECT_EQ(d.reply->destination.kind, Destination::Kind::relay);
+  EXPECT_EQ(d.reply->destination.ip, ip("198.18.4.1"));
+  EXPECT_EQ(d.reply->destination.port, 67);
+}
+
+TEST_F(ResponderTest, LinkSelectionSubOptionOverridesGiaddr) {
+  config::Subnet remote;
+  remote.network = Ipv4Network{ip("198.18.6.0"), ip("255.255.255.0")};
+  remote.pools = {config::AddressRange{ip("198.18.6.50"), ip("198.18.6.60")}};
+  config_.subnets.push_back(remote);
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Bytes rai = {5, 4, 198, 18, 6, 0};
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.9.1")));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.6.50"));
+}
+
+TEST_F(ResponderTest, UnknownRelayNetworkIsIgnored) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}, Ipv4(), ip("198.19.9.1")));
+  EXPECT_FALSE(d.reply);
+  EXPECT_NE(d.exchange.note.find("no subnet"), std::string::npos);
+}
+
+TEST_F(ResponderTest, MatchMacOnlyGivesOneAddressWhateverTheClientId) {
+  config_.subnets[0].match_mac_only = true;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Packet first = lease_for(kQemuMac);
+  Bytes other_id = {0xff, 1, 2, 3, 4};
+  Decision d = handle(raw_request(kQemuMac, 9, 0, {{53, {1}}, {61, other_id}}));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, first.yiaddr);
+}
+
+TEST_F(ResponderTest, NotAuthoritativeStaysSilentInsteadOfNak) {
+  config_.authoritative = false;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, ip_bytes("10.9.8.7")}}));
+  EXPECT_FALSE(d.reply);
+  EXPECT_NE(d.exchange.note.find("not authoritative"), std::string::npos);
+}
+
+TEST_F(ResponderTest, RateLimitPerMac) {
+  config_.rate_limit_per_mac = 3;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  int answered = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}), kNow).reply) ++answered;
+  }
+  EXPECT_EQ(answered, 3);
+  EXPECT_TRUE(handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}), kNow + 1).reply) << "a new second";
+  EXPECT_TRUE(handle(raw_request(mac_n(4), 1, 0, {{53, {1}}}), kNow).reply) << "other MACs unaffected";
+}
+
+TEST_F(ResponderTest, OptionsFollowTheParameterRequestListOrder) {
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {55, {6, 3, 1}}}));
+  ASSERT_TRUE(d.reply);
+  const auto& e = d.reply->packet.options.entries();
+  std::vector<std::uint8_t> codes;
+  for (const auto& [code, value] : e) codes.push_back(code);
+  ASSERT_GE(codes.size(), 8u);
+  EXPECT_EQ((std::vector<std::uint8_t>(codes.begin(), codes.begin() + 8)),
+            (std::vector<std::uint8_t>{53, 54, 51, 58, 59, 6, 3, 1}));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lease/cached_store.h"
 #include "lease/memory_store.h"
 #include "lease/sqlite_store.h"
 
@@ -44,7 +45,23 @@ struct SqliteBackend : Backend {
   bool persistent() const override { return true; }
 };
 
+// The in-memory cache in front of SQLite, as the daemon runs it.
+struct CachedBackend : SqliteBackend {
+  std::unique_ptr<CachedStore> cache = std::make_unique<CachedStore>(*s);
+  LeaseStore& store() override { return *cache; }
+  void reopen() override {
+    cache.reset();
+    SqliteBackend::reopen();
+    cache = std::make_unique<CachedStore>(*s);
+  }
+};
+
 using Factory = std::unique_ptr<Backend> (*)();
+
+std::string backend_name(const ::testing::TestParamInfo<Factory>& info) {
+  static const char* const kNames[] = {"Memory", "Sqlite", "CachedSqlite"};
+  return kNames[info.index];
+}
 
 class LeaseStoreConformance : public ::testing::TestWithParam<Factory> {
  protected:
@@ -112,8 +129,9 @@ TEST_P(LeaseStoreConformance, SurvivesReopenWhenPersistent) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, LeaseStoreConformance,
                          ::testing::Values(+[]() -> std::unique_ptr<Backend> { return std::make_unique<MemoryBackend>(); },
-                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); }),
-                         [](const auto& param) { return param.index == 0 ? std::string("Memory") : std::string("Sqlite"); });
+                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); },
+                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); }),
+                         backend_name);
 
 TEST(SqliteStore, UnopenablePathSaysWhere) {
   try {

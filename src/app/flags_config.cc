@@ -1,0 +1,61 @@
+#include "app/flags_config.h"
+
+#include <bit>
+
+#include <fmt/format.h>
+
+#include "dhcp/options.h"
+
+namespace pxed::app {
+
+namespace {
+
+config::OptionValue address_option(std::uint8_t code, const std::vector<Ipv4>& ips) {
+  config::OptionValue v;
+  v.code = code;
+  for (Ipv4 ip : ips) {
+    auto b = ip.bytes();
+    v.data.insert(v.data.end(), b.begin(), b.end());
+  }
+  v.pos.file = "command line";
+  return v;
+}
+
+}  // namespace
+
+Result<config::Config> config_from_flags(const ServeOptions& o, const net::InterfaceInfo& iface) {
+  auto range = parse_range(o.dhcp_range);
+  if (!range) return tl::unexpected(range.error());
+  if (!iface.ipv4.contains(range->start) || !iface.ipv4.contains(range->end)) {
+    return fail(Errc::invalid_argument,
+                fmt::format("--dhcp-range {} is not inside {}'s subnet {}/{}", o.dhcp_range, iface.name,
+                            iface.ipv4.network().to_string(), std::popcount(iface.ipv4.netmask.value())));
+  }
+  auto boot_files = parse_boot_files(o.boot_files);
+  if (!boot_files) return tl::unexpected(boot_files.error());
+  auto routers = parse_addresses(o.routers, "--router");
+  if (!routers) return tl::unexpected(routers.error());
+  auto dns = parse_addresses(o.dns_servers, "--dns");
+  if (!dns) return tl::unexpected(dns.error());
+
+  config::Config c;
+  c.interfaces = {o.interface};
+  c.root = o.root;
+  config::Subnet s;
+  s.network = Ipv4Network{iface.ipv4.network(), iface.ipv4.netmask};
+  s.interfaces = {o.interface};
+  s.pools = {config::AddressRange{range->start, range->end}};
+  s.pos.file = "command line";
+  c.dhcp.subnets.push_back(std::move(s));
+  if (!routers->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kRouter, *routers));
+  if (!dns->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kDnsServers, *dns));
+  c.dhcp.lease_time = o.lease_time;
+  c.dhcp.lease_db = o.lease_db;
+  c.tftp.port = o.tftp_port;
+  c.http.port = o.http_port;
+  c.boot.boot_files = std::move(*boot_files);
+  c.boot.ipxe_boot_file = o.ipxe_boot_file;
+  return c;
+}
+
+}  // namespace pxed::app

@@ -1,0 +1,110 @@
+// The typed configuration of pxed: what `pxed serve --config FILE` reads (TOML, see
+// examples/pxed.toml) and what command-line flags override. Plain values with in-class defaults;
+// the loader fills them and validate() checks the whole, so the daemon only ever sees a config
+// that makes sense.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/net_types.h"
+
+namespace pxed::config {
+
+// Where a value came from, for error messages: "pxed.toml:12:3".
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+// A DHCP option as configured, already encoded to its wire bytes through the option table
+// (dhcp/options.h), e.g. routers = ["198.18.0.254"] -> code 3, bytes c6 12 00 fe.
+struct OptionValue {
+  std::uint8_t code = 0;
+  Bytes data;
+  SourcePos pos;
+};
+
+struct AddressRange {
+  Ipv4 start, end;  // inclusive
+  bool contains(Ipv4 ip) const { return ip >= start && ip <= end; }
+  std::uint64_t size() const { return std::uint64_t{end.value()} - start.value() + 1; }
+};
+
+// A fixed address (and/or boot settings) for one machine, by MAC or by client-id (option 61).
+struct Reservation {
+  std::optional<MacAddress> mac;
+  std::optional<Bytes> client_id;
+  std::optional<Ipv4> address;  // may be inside or outside the pools, but inside the subnet
+  std::string hostname;
+  std::string boot_file;  // overrides the architecture table for this machine
+  std::vector<OptionValue> options;
+  SourcePos pos;
+};
+
+struct Subnet {
+  Ipv4Network network;                  // address = network address, netmask
+  std::vector<std::string> interfaces;  // served directly on these; empty = reached via relays
+  std::vector<AddressRange> pools;
+  std::vector<AddressRange> exclusions;  // never handed out, even inside a pool
+  std::vector<Reservation> reservations;
+  std::vector<OptionValue> options;  // override the global ones
+  std::optional<std::uint32_t> lease_time;
+  std::optional<std::uint32_t> renew_time;   // T1; default lease_time / 2
+  std::optional<std::uint32_t> rebind_time;  // T2; default lease_time * 7 / 8
+  std::optional<bool> authoritative;
+  // Identify clients by MAC only, ignoring option 61: PXE firmware and the OS often send
+  // different client-ids for one machine and must not take two addresses.
+  bool match_mac_only = false;
+  SourcePos pos;
+};
+
+struct DhcpConfig {
+  bool enabled = true;
+  std::vector<Subnet> subnets;
+  std::vector<OptionValue> options;  // global
+  std::uint32_t lease_time = 3600;
+  std::optional<std::uint32_t> renew_time;
+  std::optional<std::uint32_t> rebind_time;
+  bool authoritative = true;
+  std::uint32_t offer_hold = 60;            // seconds an offered address stays reserved
+  std::uint32_t decline_quarantine = 3600;  // seconds a DECLINEd address stays out of use
+  bool conflict_detection = false;          // ARP probe after offering; never delays a reply
+  std::uint32_t rate_limit_per_mac = 20;    // requests per second per MAC; 0 = unlimited
+  std::string lease_db = "/var/lib/pxed/leases.db";
+};
+
+struct TftpConfig {
+  bool enabled = true;
+  std::uint16_t port = 69;
+  std::uint16_t max_blksize = 65464;
+  std::uint16_t max_windowsize = 64;
+};
+
+struct HttpConfig {
+  bool enabled = true;
+  std::uint16_t port = 80;
+  std::size_t max_connections = 512;
+};
+
+struct BootConfig {
+  std::map<std::uint16_t, std::string> boot_files;  // option 93 value -> file or URL
+  std::string ipxe_boot_file;
+};
+
+struct Config {
+  std::vector<std::string> interfaces;  // served interfaces; the first one's IPv4 is the server address
+  std::string root;                     // served read-only over TFTP and HTTP
+  DhcpConfig dhcp;
+  TftpConfig tftp;
+  HttpConfig http;
+  BootConfig boot;
+  std::string source;  // the file it was read from, empty for flags only
+};
+
+}  // namespace pxed::config

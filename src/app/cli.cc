@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/daemon.h"
+#include "app/leases_command.h"
 #include "app/serve_options.h"
 
 namespace pxed::app {
@@ -34,6 +35,12 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(60u, 31536000u));
 
+  std::string leases_db = "/var/lib/pxed/leases.db";
+  bool leases_json = false;
+  CLI::App* leases = app.add_subcommand("leases", "List the leases on record");
+  leases->add_option("--lease-db", leases_db, "SQLite lease database")->capture_default_str();
+  leases->add_flag("--json", leases_json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -47,6 +54,7 @@ int run_cli(int argc, char** argv) {
     return 2;
   }
   if (serve->parsed()) return serve_main(o);
+  if (leases->parsed()) return leases_main(leases_db, leases_json);
   return 2;
 }
 

@@ -38,6 +38,12 @@ first_ip=$ip
 # The lease is on disk.
 [[ $(sqlite3 "$WORK/leases.db" "SELECT COUNT(*) FROM leases") == 1 ]] || die "lease not stored"
 
+# `pxed leases` lists it, as a table and as JSON.
+"$PXED" leases --lease-db "$WORK/leases.db" >"$WORK/leases.txt" || die "pxed leases failed"
+grep -qE "^$ip +[0-9a-f:]{17} +active " "$WORK/leases.txt" || { cat "$WORK/leases.txt"; die "pxed leases does not show $ip active"; }
+"$PXED" leases --lease-db "$WORK/leases.db" --json >"$WORK/leases.json" || die "pxed leases --json failed"
+grep -q "\"address\": \"$ip\"" "$WORK/leases.json" || { cat "$WORK/leases.json"; die "JSON lacks $ip"; }
+
 # Restart: the same machine gets the same address back.
 stop_pxed
 start_pxed

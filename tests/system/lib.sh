@@ -14,6 +14,8 @@ WORK=$(mktemp -d /tmp/pxed-system.XXXXXX)
 ROOT="$WORK/root"
 PXED_PID=""
 PXED_LOG="$WORK/pxed.log"
+SERVER_PREFIX=${SERVER_PREFIX:-24}
+DHCP_RANGE=${DHCP_RANGE:-198.18.0.100-198.18.0.150}
 
 log() { printf '%s: %s\n' "$(basename "$0" .sh)" "$*"; }
 die() {
@@ -50,14 +52,14 @@ sys_setup() {
   ip link set "${SYS_ID}c" netns "$CLI_NS"
   ip -n "$SRV_NS" link set "${SYS_ID}s" name vs
   ip -n "$CLI_NS" link set "${SYS_ID}c" name vc
-  ip -n "$SRV_NS" addr add "$SERVER_IP/24" dev vs
+  ip -n "$SRV_NS" addr add "$SERVER_IP/$SERVER_PREFIX" dev vs
   ip -n "$SRV_NS" link set vs up
   ip -n "$CLI_NS" link set vc up
   mkdir -p "$ROOT"
 }
 
 # Gives the client a static address, for TFTP and HTTP tests that do not need DHCP first.
-client_static_ip() { ip -n "$CLI_NS" addr add "$CLIENT_IP/24" dev vc; }
+client_static_ip() { ip -n "$CLI_NS" addr add "$CLIENT_IP/$SERVER_PREFIX" dev vc; }
 
 in_srv() { ip netns exec "$SRV_NS" "$@"; }
 in_cli() { ip netns exec "$CLI_NS" "$@"; }
@@ -65,7 +67,7 @@ in_cli() { ip netns exec "$CLI_NS" "$@"; }
 # start_pxed [extra serve flags...]: starts pxed on vs and waits (at most 10 s) until it is ready.
 start_pxed() {
   # Not through in_srv: $! must be pxed itself (ip netns exec execs it), not a subshell.
-  ip netns exec "$SRV_NS" "$PXED" serve --interface vs --root "$ROOT" --dhcp-range 198.18.0.100-198.18.0.150 \
+  ip netns exec "$SRV_NS" "$PXED" serve --interface vs --root "$ROOT" --dhcp-range "$DHCP_RANGE" \
     --lease-db "$WORK/leases.db" "$@" >>"$PXED_LOG" 2>&1 &
   PXED_PID=$!
   local i

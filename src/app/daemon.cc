@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -21,7 +22,7 @@
 #include "dhcp/responder.h"
 #include "dhcp/server.h"
 #include "http/server.h"
-#include "lease/cached_store.h"
+#include "lease/group_commit.h"
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
 #include "tftp/server.h"
@@ -100,7 +101,13 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   } catch (const std::runtime_error& e) {
     throw StartupError(e.what());
   }
-  lease::CachedStore leases(*durable);
+  // Leases are written by a group-commit thread; ACKs wait for their batch to be durable.
+  std::atomic<dhcp::Server*> durable_listener{nullptr};
+  auto writer = std::make_unique<lease::GroupCommitWriter>(
+      *durable, [&](std::uint64_t ticket, bool ok, const std::string& error) {
+        if (dhcp::Server* s = durable_listener.load()) s->on_durable(ticket, ok, error);
+      });
+  lease::GroupCommitStore leases(*durable, *writer);
 
   setup_logging();
   std::signal(SIGPIPE, SIG_IGN);
@@ -144,6 +151,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
     throw StartupError(e.what());
   }
 
+  durable_listener = dhcp_server.get();
   if (dhcp_server) dhcp_server->start();
   if (tftp_server) tftp_server->start();
   if (http_server) http_server->start();
@@ -163,6 +171,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   if (dhcp_server) dhcp_loop.stop([&] { dhcp_server->stop(); });
   if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
   if (http_server) http_loop.stop([&] { http_server->stop(); });
+  // Every lease already handed to the writer reaches the disk before we exit.
+  durable_listener = nullptr;
+  writer.reset();
   spdlog::info("pxed: stopped");
   return 0;
 }

@@ -235,7 +235,9 @@ Decision Responder::request(Context& c) {
   Packet reply = make_reply(c, MessageType::ack);
   reply.yiaddr = ip;
   add_config_options(c, reply);
-  return send(c, std::move(reply));
+  Decision d = send(c, std::move(reply));
+  d.durable_ticket = store_.last_write_ticket();
+  return d;
 }
 
 Decision Responder::inform(Context& c) {

@@ -48,6 +48,9 @@ struct Reply {
 struct Decision {
   std::optional<Reply> reply;  // nothing: stay silent
   Exchange exchange;
+  // The reply promises a lease: send it only once the store reports this write ticket durable
+  // (LeaseStore::last_write_ticket); 0 = send at once.
+  std::uint64_t durable_ticket = 0;
 };
 
 class Responder {

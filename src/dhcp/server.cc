@@ -3,11 +3,13 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 namespace pxed::dhcp {
 
@@ -35,7 +37,7 @@ std::int64_t unix_now() {
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
-    : config_(std::move(config)), responder_(responder) {
+    : io_(io), config_(std::move(config)), responder_(responder) {
   for (const net::InterfaceInfo& i : config_.interfaces) {
     auto bind_failed = [&](const std::error_code& ec) {
       throw std::system_error(ec, fmt::format("cannot listen on DHCP {}:{}", i.name, config_.port));
@@ -97,7 +99,10 @@ void Server::on_packet(Listener& l, std::size_t n) {
     Arrival arrival{l.interface.name, l.interface.ipv4.address};
     Decision d = responder_.handle(*packet, arrival, unix_now());
     spdlog::info("{}", describe(d.exchange));
-    if (d.reply) {
+    if (d.reply && d.durable_ticket > durable_) {
+      // An ACK whose lease is not on disk yet: it goes out when the group commit lands.
+      pending_.push_back(Pending{d.durable_ticket, &l, std::move(*d.reply)});
+    } else if (d.reply) {
       ++counters_.replies;
       send_reply(l, *d.reply);
     } else {
@@ -108,6 +113,29 @@ void Server::on_packet(Listener& l, std::size_t n) {
     // One bad packet never takes the daemon down.
     ++counters_.malformed;
     spdlog::error("dhcp: dropped a packet from {}: internal error: {}", peer, e.what());
+  }
+}
+
+void Server::on_durable(std::uint64_t ticket, bool ok, std::string error) {
+  asio::post(io_, [this, ticket, ok, error = std::move(error)] { release_pending(ticket, ok, error); });
+}
+
+void Server::release_pending(std::uint64_t ticket, bool ok, const std::string& error) {
+  std::size_t withheld = 0;
+  while (!pending_.empty() && pending_.front().ticket <= ticket) {
+    Pending& p = pending_.front();
+    if (ok) {
+      ++counters_.replies;
+      send_reply(*p.listener, p.reply);
+    } else {
+      ++withheld;
+    }
+    pending_.pop_front();
+  }
+  if (ok) durable_ = std::max(durable_, ticket);
+  if (withheld > 0) {
+    // Never acknowledge a lease that is not on disk; the clients will ask again.
+    spdlog::error("dhcp: {} ACK(s) withheld because their leases could not be stored: {}", withheld, error);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,12 +43,25 @@ class Server {
   void set_observer(Observer o) { observer_ = std::move(o); }
   const ServerCounters& counters() const { return counters_; }
 
+  // From any thread: every lease write up to `ticket` is durable (ok) or failed. ACKs that were
+  // waiting for those writes are sent, or withheld if the writes failed.
+  void on_durable(std::uint64_t ticket, bool ok, std::string error);
+
  private:
   struct Listener;
   void receive(Listener& l);
   void on_packet(Listener& l, std::size_t n);
   void send_reply(Listener& l, const Reply& r);
+  void release_pending(std::uint64_t ticket, bool ok, const std::string& error);
 
+  struct Pending {
+    std::uint64_t ticket;
+    Listener* listener;
+    Reply reply;
+  };
+  boost::asio::io_context& io_;
+  std::deque<Pending> pending_;  // in ticket order
+  std::uint64_t durable_ = 0;    // highest ticket known durable, on the server's thread
   ServerConfig config_;
   Responder& responder_;
   std::vector<std::unique_ptr<Listener>> listeners_;

@@ -34,6 +34,11 @@ class LeaseStore {
   virtual Result<void> put(const Lease& lease) = 0;
   virtual Result<void> remove(Ipv4 address) = 0;
   virtual std::vector<Lease> all() = 0;
+
+  // Stores that make writes durable in the background (group commit) number them: a reply that
+  // promises a write (a DHCPACK) must wait until durable_ticket() has reached the ticket of that
+  // write. Synchronous stores are durable on return and answer 0.
+  virtual std::uint64_t last_write_ticket() const { return 0; }
 };
 
 }  // namespace pxed::lease

@@ -38,4 +38,14 @@ std::vector<Lease> MemoryStore::all() {
   return out;
 }
 
+void MemoryStore::load_from(LeaseStore& other) {
+  // all() lists by address; by_client must name a client's latest write, which is the other
+  // store's answer, so replay those last.
+  std::vector<Lease> leases = other.all();
+  for (const Lease& l : leases) (void)put(l);
+  for (const Lease& l : leases) {
+    if (auto latest = other.by_client(l.client_key)) (void)put(*latest);
+  }
+}
+
 }  // namespace pxed::lease

@@ -15,6 +15,9 @@ class MemoryStore final : public LeaseStore {
   Result<void> remove(Ipv4 address) override;
   std::vector<Lease> all() override;
 
+  // Copies every lease of another store, keeping each client's latest lease as its own.
+  void load_from(LeaseStore& other);
+
  private:
   std::map<Ipv4, Lease> by_address_;
   std::map<std::string, Ipv4> by_client_;  // most recent address written for a client

@@ -156,6 +156,25 @@ Result<void> SqliteStore::remove(Ipv4 address) {
   return {};
 }
 
+Result<void> SqliteStore::apply(const std::vector<Write>& writes) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return fail(Errc::io, "lease database: " + error_text());
+  }
+  for (const Write& w : writes) {
+    auto r = w.remove ? remove(w.lease.address) : put(w.lease);
+    if (!r) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return r;
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::string why = error_text();
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return fail(Errc::io, "lease database: " + why);
+  }
+  return {};
+}
+
 std::vector<Lease> SqliteStore::all() {
   sqlite3_stmt* s = all_.get();
   ResetGuard g{s};

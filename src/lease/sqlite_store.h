@@ -26,6 +26,14 @@ class SqliteStore final : public LeaseStore {
   Result<void> remove(Ipv4 address) override;
   std::vector<Lease> all() override;
 
+  // One write of a batch: a lease to put, or an address to remove.
+  struct Write {
+    Lease lease;
+    bool remove = false;
+  };
+  // Applies every write in one transaction: one fsync for the whole batch (group commit).
+  Result<void> apply(const std::vector<Write>& writes);
+
  private:
   struct StmtDeleter {
     void operator()(sqlite3_stmt* s) const;

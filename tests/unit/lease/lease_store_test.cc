@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "lease/cached_store.h"
+#include "lease/group_commit.h"
 #include "lease/memory_store.h"
 #include "lease/sqlite_store.h"
 
@@ -56,10 +57,32 @@ struct CachedBackend : SqliteBackend {
   }
 };
 
+// Memory at once, SQLite through the group-commit writer, as the daemon runs it.
+struct GroupCommitBackend : SqliteBackend {
+  std::unique_ptr<GroupCommitWriter> writer;
+  std::unique_ptr<GroupCommitStore> gc;
+  GroupCommitBackend() { open(); }
+  ~GroupCommitBackend() override { close(); }
+  void open() {
+    writer = std::make_unique<GroupCommitWriter>(*s, [](std::uint64_t, bool, const std::string&) {});
+    gc = std::make_unique<GroupCommitStore>(*s, *writer);
+  }
+  void close() {
+    gc.reset();
+    writer.reset();  // flushes
+  }
+  LeaseStore& store() override { return *gc; }
+  void reopen() override {
+    close();
+    SqliteBackend::reopen();
+    open();
+  }
+};
+
 using Factory = std::unique_ptr<Backend> (*)();
 
 std::string backend_name(const ::testing::TestParamInfo<Factory>& info) {
-  static const char* const kNames[] = {"Memory", "Sqlite", "CachedSqlite"};
+  static const char* const kNames[] = {"Memory", "Sqlite", "CachedSqlite", "GroupCommitSqlite"};
   return kNames[info.index];
 }
 
@@ -130,7 +153,8 @@ TEST_P(LeaseStoreConformance, SurvivesReopenWhenPersistent) {
 INSTANTIATE_TEST_SUITE_P(Backends, LeaseStoreConformance,
                          ::testing::Values(+[]() -> std::unique_ptr<Backend> { return std::make_unique<MemoryBackend>(); },
                                            +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); },
-                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); }),
+                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); },
+                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<GroupCommitBackend>(); }),
                          backend_name);
 
 TEST(SqliteStore, UnopenablePathSaysWhere) {

@@ -17,10 +17,10 @@ int run_cli(int argc, char** argv) {
 
   ServeOptions o;
   CLI::App* serve = app.add_subcommand("serve", "Serve DHCP, TFTP and HTTP on one interface");
-  serve->add_option("--interface", o.interface, "Interface to serve; its IPv4 address is the server address")
-      ->required();
-  serve->add_option("--root", o.root, "Directory served read-only over TFTP and HTTP")->required();
-  serve->add_option("--dhcp-range", o.dhcp_range, "Addresses to lease, START-END")->required();
+  serve->add_option("--config", o.config_file, "TOML config file (see examples/pxed.toml); flags override it");
+  serve->add_option("--interface", o.interface, "Interface to serve; its IPv4 address is the server address");
+  serve->add_option("--root", o.root, "Directory served read-only over TFTP and HTTP");
+  serve->add_option("--dhcp-range", o.dhcp_range, "Addresses to lease, START-END");
   serve->add_option("--boot-file", o.boot_files,
                     "ARCH=FILE: loader for an architecture (bios, efi32, efi64, arm32, arm64 or an "
                     "option 93 number); repeatable");
@@ -34,6 +34,10 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--lease-time", o.lease_time, "Lease time in seconds")
       ->capture_default_str()
       ->check(CLI::Range(60u, 31536000u));
+
+  std::string check_file;
+  CLI::App* check = app.add_subcommand("check", "Validate a config file; print every error as FILE:LINE:COL");
+  check->add_option("--config", check_file, "TOML config file")->required();
 
   std::string leases_db = "/var/lib/pxed/leases.db";
   bool leases_json = false;
@@ -53,7 +57,13 @@ int run_cli(int argc, char** argv) {
     std::fprintf(stderr, "pxed: %s (see pxed %s--help)\n", e.what(), serve->parsed() ? "serve " : "");
     return 2;
   }
-  if (serve->parsed()) return serve_main(o);
+  if (serve->parsed()) {
+    for (const CLI::Option* opt : serve->get_options()) {
+      if (opt->count() > 0) o.given.insert(opt->get_name());
+    }
+    return serve_main(o);
+  }
+  if (check->parsed()) return check_main(check_file);
   if (leases->parsed()) return leases_main(leases_db, leases_json);
   return 2;
 }

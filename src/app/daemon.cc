@@ -13,11 +13,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/flags_config.h"
 #include "boot/policy.h"
 #include "config/config.h"
+#include "config/loader.h"
+#include "config/validate.h"
 #include "core/file_root.h"
 #include "dhcp/responder.h"
 #include "dhcp/server.h"
@@ -74,6 +77,43 @@ struct Loop {
     if (thread.joinable()) thread.join();
   }
 };
+
+void print_errors(const config::ConfigErrors& errors) {
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+}
+
+config::ConfigErrors one_error(std::string message) {
+  return config::ConfigErrors{config::ConfigError{config::SourcePos{}, "pxed: " + std::move(message)}};
+}
+
+// The config to run: the file with the flags given on top of it, or the flags alone; validated.
+tl::expected<config::Config, config::ConfigErrors> build_config(const ServeOptions& o) {
+  if (!o.config_file.empty()) {
+    auto parsed = config::parse_config_file(o.config_file);
+    if (!parsed) return tl::unexpected(parsed.error());
+    if (auto applied = apply_flag_overrides(o, parsed->config, parsed->sources); !applied) {
+      return tl::unexpected(one_error(applied.error().message));
+    }
+    auto errors = config::validate(parsed->config, &parsed->sources);
+    if (!errors.empty()) {
+      config::sort_errors(errors);
+      return tl::unexpected(std::move(errors));
+    }
+    return std::move(parsed->config);
+  }
+  for (const char* flag : {"--interface", "--root", "--dhcp-range"}) {
+    if (!o.given.contains(flag)) {
+      return tl::unexpected(one_error(fmt::format("{} is required (or --config FILE)", flag)));
+    }
+  }
+  auto iface = net::find_interface(o.interface);
+  if (!iface) return tl::unexpected(one_error(iface.error().message));
+  auto cfg = config_from_flags(o, *iface);
+  if (!cfg) return tl::unexpected(one_error(cfg.error().message));
+  auto errors = config::validate(*cfg);
+  if (!errors.empty()) return tl::unexpected(std::move(errors));
+  return std::move(*cfg);
+}
 
 // Runs the services a validated config describes until SIGINT or SIGTERM.
 int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
@@ -190,13 +230,31 @@ int serve_main(const ServeOptions& o) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   try {
-    net::InterfaceInfo iface = or_startup_error(net::find_interface(o.interface));
-    config::Config cfg = or_startup_error(config_from_flags(o, iface));
-    return run_services(cfg, stop_signals);
+    auto cfg = build_config(o);
+    if (!cfg) {
+      print_errors(cfg.error());
+      return 2;
+    }
+    return run_services(*cfg, stop_signals);
   } catch (const StartupError& e) {
     std::fprintf(stderr, "pxed: %s\n", e.what());
     return 2;
   }
+}
+
+int check_main(const std::string& config_file) {
+  auto cfg = config::load_config_file(config_file);
+  if (!cfg) {
+    print_errors(cfg.error());
+    return 2;
+  }
+  std::size_t reservations = 0;
+  for (const auto& s : cfg->dhcp.subnets) reservations += s.reservations.size();
+  std::printf("%s: OK (%zu subnet(s), %zu reservation(s), interfaces", config_file.c_str(),
+              cfg->dhcp.subnets.size(), reservations);
+  for (const auto& i : cfg->interfaces) std::printf(" %s", i.c_str());
+  std::printf(")\n");
+  return 0;
 }
 
 }  // namespace pxed::app

@@ -58,4 +58,64 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   return c;
 }
 
+Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c, config::SourceMap& sources) {
+  auto given = [&](const char* flag) { return o.given.contains(flag); };
+  auto from = [](const char* flag) { return config::SourcePos{flag, 0, 0}; };
+  if (given("--interface")) {
+    c.interfaces = {o.interface};
+    sources.replace("interfaces", from("--interface"));
+  }
+  if (given("--root")) {
+    c.root = o.root;
+    sources.replace("root", from("--root"));
+  }
+  if (given("--dhcp-range")) {
+    if (c.dhcp.subnets.size() != 1) {
+      return fail(Errc::invalid_argument, fmt::format("--dhcp-range needs a config with exactly one subnet; "
+                                                      "{} has {}", o.config_file, c.dhcp.subnets.size()));
+    }
+    auto range = parse_range(o.dhcp_range);
+    if (!range) return tl::unexpected(range.error());
+    c.dhcp.subnets[0].pools = {config::AddressRange{range->start, range->end}};
+    sources.replace("dhcp.subnet[0].pools", from("--dhcp-range"));
+  }
+  if (given("--boot-file")) {
+    auto files = parse_boot_files(o.boot_files);
+    if (!files) return tl::unexpected(files.error());
+    for (auto& [code, file] : *files) c.boot.boot_files[code] = file;
+  }
+  if (given("--ipxe-boot-file")) c.boot.ipxe_boot_file = o.ipxe_boot_file;
+  if (given("--http-port")) {
+    c.http.port = o.http_port;
+    sources.replace("http.port", from("--http-port"));
+  }
+  if (given("--tftp-port")) {
+    c.tftp.port = o.tftp_port;
+    sources.replace("tftp.port", from("--tftp-port"));
+  }
+  if (given("--lease-db")) {
+    c.dhcp.lease_db = o.lease_db;
+    sources.replace("dhcp.lease-db", from("--lease-db"));
+  }
+  if (given("--lease-time")) {
+    c.dhcp.lease_time = o.lease_time;
+    sources.replace("dhcp.lease-time", from("--lease-time"));
+  }
+  auto set_global = [&](std::uint8_t code, const std::vector<Ipv4>& ips) {
+    std::erase_if(c.dhcp.options, [&](const config::OptionValue& v) { return v.code == code; });
+    c.dhcp.options.push_back(address_option(code, ips));
+  };
+  if (given("--router")) {
+    auto routers = parse_addresses(o.routers, "--router");
+    if (!routers) return tl::unexpected(routers.error());
+    set_global(dhcp::opt::kRouter, *routers);
+  }
+  if (given("--dns")) {
+    auto dns = parse_addresses(o.dns_servers, "--dns");
+    if (!dns) return tl::unexpected(dns.error());
+    set_global(dhcp::opt::kDnsServers, *dns);
+  }
+  return {};
+}
+
 }  // namespace pxed::app

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 namespace pxed::app {
 
 struct ServeOptions {
+  std::string config_file;  // --config; flags given alongside override it
+  std::set<std::string> given;  // the flags that were given, as "--http-port"
   std::string interface;
   std::string root;
   std::string dhcp_range;  // "START-END" as given

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "boot/arch_table.h"
+#include "config/validate.h"
 
 namespace pxed::dhcp {
 
@@ -51,12 +52,9 @@ Responder::Responder(const config::DhcpConfig& config, const boot::Policy& polic
     : config_(config), policy_(policy), store_(store) {
   subnets_.reserve(config_.subnets.size());
   for (const config::Subnet& s : config_.subnets) {
-    std::uint32_t lease = s.lease_time.value_or(config_.lease_time);
-    std::uint32_t t1 = s.renew_time.value_or(config_.renew_time.value_or(lease / 2));
-    std::uint32_t t2 = s.rebind_time.value_or(
-        config_.rebind_time.value_or(static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8)));
-    subnets_.push_back(Subnet{&s, Allocator(s.pools, s.exclusions, reserved_in(s)), lease, t1, t2,
-                              s.authoritative.value_or(config_.authoritative)});
+    config::LeaseTimes t = config::lease_times(config_, s);
+    subnets_.push_back(Subnet{&s, Allocator(s.pools, s.exclusions, reserved_in(s)), t.lease, t.renew,
+                              t.rebind, s.authoritative.value_or(config_.authoritative)});
     for (const auto& r : s.reservations) {
       if (r.address) reserved_addresses_[*r.address] = &r;
     }

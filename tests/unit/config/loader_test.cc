@@ -1,0 +1,391 @@
+#include "config/loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config/validate.h"
+
+namespace pxed::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const std::string kExample = PXED_TEST_DATA_DIR "/../../examples/pxed.toml";
+
+std::vector<std::string> errors_of(std::string_view toml) {
+  auto r = load_config_string(toml, "t.toml");
+  std::vector<std::string> out;
+  if (!r) {
+    for (const ConfigError& e : r.error()) out.push_back(e.to_string());
+  }
+  return out;
+}
+
+std::vector<std::string> strings(const ConfigErrors& errors) {
+  std::vector<std::string> out;
+  for (const ConfigError& e : errors) out.push_back(e.to_string());
+  return out;
+}
+
+Config load_ok(std::string_view toml) {
+  auto r = load_config_string(toml, "t.toml");
+  if (!r) {
+    for (const ConfigError& e : r.error()) ADD_FAILURE() << e.to_string();
+    return {};
+  }
+  return *r;
+}
+
+// Loads with no errors, and every key of the example reaches the Config.
+TEST(ConfigLoader, ExampleFileLoadsWithNoErrors) {
+  auto r = load_config_file(kExample);
+  if (!r) {
+    for (const ConfigError& e : r.error()) ADD_FAILURE() << e.to_string();
+    return;
+  }
+  const Config& c = *r;
+  EXPECT_EQ(c.source, kExample);
+  EXPECT_EQ(c.interfaces, std::vector<std::string>{"br0"});
+  EXPECT_EQ(c.root, "/srv/pxed");
+  EXPECT_TRUE(c.dhcp.enabled);
+  EXPECT_EQ(c.dhcp.lease_time, 3600u);
+  EXPECT_FALSE(c.dhcp.renew_time);
+  EXPECT_EQ(c.dhcp.lease_db, "/var/lib/pxed/leases.db");
+  ASSERT_EQ(c.dhcp.options.size(), 3u);
+  ASSERT_EQ(c.dhcp.subnets.size(), 2u);
+  const Subnet& s = c.dhcp.subnets[0];
+  EXPECT_EQ(s.network.address.to_string(), "198.18.0.0");
+  EXPECT_EQ(s.network.netmask.to_string(), "255.255.255.0");
+  EXPECT_EQ(s.interfaces, std::vector<std::string>{"br0"});
+  ASSERT_EQ(s.pools.size(), 2u);
+  EXPECT_EQ(s.pools[1].start.to_string(), "198.18.0.160");
+  EXPECT_EQ(s.pools[1].end.to_string(), "198.18.0.200");
+  ASSERT_EQ(s.exclusions.size(), 2u);
+  EXPECT_EQ(s.exclusions[0].size(), 1u);
+  EXPECT_EQ(s.exclusions[1].size(), 3u);
+  EXPECT_TRUE(s.match_mac_only);
+  EXPECT_EQ(s.lease_time, 1800u);
+  ASSERT_EQ(s.reservations.size(), 2u);
+  EXPECT_EQ(s.reservations[0].mac->to_string(), "52:54:00:e2:e0:01");
+  EXPECT_EQ(s.reservations[0].address->to_string(), "198.18.0.10");
+  EXPECT_EQ(s.reservations[0].hostname, "node1");
+  EXPECT_EQ(s.reservations[0].boot_file, "ipxe.efi");
+  ASSERT_EQ(s.reservations[0].options.size(), 1u);
+  EXPECT_EQ(s.reservations[0].options[0].code, 12);
+  EXPECT_EQ(*s.reservations[1].client_id, (Bytes{1, 0x52, 0x54, 0, 0xe2, 0xe0, 2}));
+  EXPECT_TRUE(c.dhcp.subnets[1].interfaces.empty());
+  EXPECT_EQ(c.tftp.port, 69);
+  EXPECT_EQ(c.tftp.max_blksize, 65464);
+  EXPECT_EQ(c.http.max_connections, 512u);
+  EXPECT_EQ(c.boot.ipxe_boot_file, "http://198.18.0.1/boot.ipxe");
+  EXPECT_EQ(c.boot.boot_files.at(0), "undionly.kpxe");
+  EXPECT_EQ(c.boot.boot_files.at(7), "ipxe.efi");
+  EXPECT_EQ(c.boot.boot_files.at(9), "ipxe.efi");
+  EXPECT_EQ(c.boot.boot_files.at(11), "grubnetaa64.efi");
+  EXPECT_EQ(c.boot.boot_files.at(16), "http://198.18.0.1/ipxe.efi");
+}
+
+TEST(ConfigLoader, MinimalConfigKeepsTheDefaults) {
+  Config c = load_ok(R"(interfaces = "br0"
+root = "/srv/pxed"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+)");
+  EXPECT_EQ(c.interfaces, std::vector<std::string>{"br0"});
+  EXPECT_EQ(c.dhcp.lease_time, 3600u);
+  EXPECT_TRUE(c.dhcp.authoritative);
+  EXPECT_EQ(c.dhcp.offer_hold, 60u);
+  EXPECT_EQ(c.tftp.port, 69);
+  EXPECT_EQ(c.http.port, 80);
+  EXPECT_TRUE(c.boot.boot_files.empty());
+  ASSERT_EQ(c.dhcp.subnets.size(), 1u);
+  EXPECT_TRUE(c.dhcp.subnets[0].pools.empty());
+  EXPECT_EQ(c.dhcp.subnets[0].pos.line, 3);
+}
+
+TEST(ConfigLoader, MissingFileSaysWhy) {
+  auto r = load_config_file("/nonexistent/pxed.toml");
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u);
+  EXPECT_EQ(r.error()[0].to_string(),
+            "/nonexistent/pxed.toml: cannot read the config file: No such file or directory");
+}
+
+TEST(ConfigLoader, SyntaxErrorHasItsPosition) {
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp
+lease-time = 600
+)");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], testing::StartsWith("t.toml:3:"));
+  EXPECT_THAT(errors[0], HasSubstr("invalid TOML: "));
+
+  errors = errors_of("interfaces = [\"br0\"]\nroot = \"/a\"\nroot = \"/b\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], testing::StartsWith("t.toml:3:"));
+  EXPECT_THAT(errors[0], HasSubstr("redefine"));
+}
+
+TEST(ConfigLoader, UnknownKeysAreErrorsWithASuggestion) {
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp]
+lease-tme = 600
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+pool = ["198.18.0.100-198.18.0.200"]
+[tftp]
+colour = "blue"
+)");
+  EXPECT_THAT(errors,
+              ElementsAre("t.toml:4:1: dhcp.lease-tme: unknown key; did you mean \"lease-time\"?",
+                          "t.toml:7:1: dhcp.subnet[0].pool: unknown key; did you mean \"pools\"?",
+                          "t.toml:9:1: tftp.colour: unknown key"));
+}
+
+TEST(ConfigLoader, WrongTypes) {
+  auto errors = errors_of(R"(interfaces = ["br0", 7]
+root = "/srv/pxed"
+[dhcp]
+lease-time = "3600"
+authoritative = "yes"
+subnet = { network = "198.18.0.0/24" }
+[tftp]
+port = 70000
+[http]
+port = -1
+)");
+  EXPECT_THAT(
+      errors,
+      ElementsAre("t.toml:1:22: interfaces[1]: expected a string, got 7",
+                  "t.toml:4:14: dhcp.lease-time: expected 60 to 31536000 seconds, got \"3600\"",
+                  "t.toml:5:17: dhcp.authoritative: expected true or false, got \"yes\"",
+                  "t.toml:6:10: dhcp.subnet: expected tables written [[dhcp.subnet]], got "
+                  "a table",
+                  "t.toml:8:8: tftp.port: expected a port from 1 to 65535, got 70000",
+                  "t.toml:10:8: http.port: expected a port from 1 to 65535, got -1"));
+}
+
+TEST(ConfigLoader, BadAddressesAndRanges) {
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+pools = ["198.18.0.100-198.18.0.200", "198.18.0.10"]
+exclude = ["198.18.0.300"]
+[[dhcp.subnet.reservation]]
+mac = "52:54:00:e2:e0"
+address = "198.18.0"
+[[dhcp.subnet]]
+network = "198.19.0.0"
+)");
+  EXPECT_THAT(
+      errors,
+      ElementsAre("t.toml:5:39: dhcp.subnet[0].pools[1]: expected START-END with two IPv4 "
+                  "addresses, got \"198.18.0.10\"",
+                  "t.toml:6:12: dhcp.subnet[0].exclude[0]: expected an IPv4 address or START-END "
+                  "with two IPv4 addresses, got \"198.18.0.300\"",
+                  "t.toml:8:7: dhcp.subnet[0].reservation[0].mac: expected a MAC address like "
+                  "\"52:54:00:12:34:56\", got \"52:54:00:e2:e0\"",
+                  "t.toml:9:11: dhcp.subnet[0].reservation[0].address: expected an IPv4 address, "
+                  "got \"198.18.0\"",
+                  "t.toml:11:11: dhcp.subnet[1].network: expected NETWORK/PREFIX like "
+                  "\"198.18.0.0/24\", got \"198.19.0.0\""));
+}
+
+TEST(ConfigLoader, MissingNetwork) {
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[[dhcp.subnet]]
+pools = ["198.18.0.100-198.18.0.200"]
+)");
+  EXPECT_THAT(errors, ElementsAre("t.toml:3:1: dhcp.subnet[0]: missing key network = "
+                                  "\"NETWORK/PREFIX\""));
+}
+
+TEST(ConfigLoader, SeveralErrorsAtOnceInFileOrder) {
+  // A syntax-clean file with an unknown key, a wrong type, a bad address and a validation error:
+  // all four are reported, ordered by position.
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp]
+lease-time = 10
+offer_hold = 5
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+pools = ["198.18.0.100-198.18.1.20"]
+[[dhcp.subnet.reservation]]
+mac = "not a mac"
+address = "198.18.0.7"
+[tftp]
+max-windowsize = "64"
+)");
+  EXPECT_THAT(
+      errors,
+      ElementsAre("t.toml:4:14: dhcp.lease-time: expected 60 to 31536000 seconds, got 10",
+                  "t.toml:5:1: dhcp.offer_hold: unknown key; did you mean \"offer-hold\"?",
+                  "t.toml:8:10: dhcp.subnet[0].pools[0]: 198.18.0.100-198.18.1.20 is "
+                  "outside the subnet 198.18.0.0/24",
+                  "t.toml:10:7: dhcp.subnet[0].reservation[0].mac: expected a MAC address "
+                  "like \"52:54:00:12:34:56\", got \"not a mac\"",
+                  "t.toml:13:18: tftp.max-windowsize: expected 1 to 64 blocks, got \"64\""));
+}
+
+TEST(ConfigLoader, InvalidValuesDoNotCauseFollowOnErrors) {
+  // A bad network must not also produce "pool outside the subnet" or overlap errors.
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[[dhcp.subnet]]
+network = "198.18.0.0/33"
+pools = ["198.18.0.100-198.18.0.200"]
+[[dhcp.subnet.reservation]]
+mac = 5
+address = "198.18.0.7"
+)");
+  EXPECT_THAT(errors, ElementsAre("t.toml:4:11: dhcp.subnet[0].network: expected NETWORK/PREFIX "
+                                  "like \"198.18.0.0/24\", got \"198.18.0.0/33\"",
+                                  "t.toml:7:7: dhcp.subnet[0].reservation[0].mac: expected a "
+                                  "string, got 5"));
+}
+
+TEST(ConfigLoader, OptionsAreTypedByTheTable) {
+  Config c = load_ok(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp.options]
+routers = ["198.18.0.254", "198.18.0.253"]
+domain-name-servers = "198.18.0.53"
+subnet-mask = "255.255.255.0"
+interface-mtu = 1500
+time-offset = 3600
+domain-name = "lab.example"
+vendor-encapsulated-options = "06:01:08"
+option-252 = "text:http://wpad/"
+224 = [1, 2, 3]
+option-66 = "198.18.0.1"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+)");
+  std::map<std::uint8_t, Bytes> got;
+  for (const OptionValue& o : c.dhcp.options) {
+    got[o.code] = o.data;
+    EXPECT_EQ(o.pos.file, "t.toml");
+    EXPECT_GT(o.pos.line, 3);
+  }
+  EXPECT_EQ(got.at(3), (Bytes{198, 18, 0, 254, 198, 18, 0, 253}));
+  EXPECT_EQ(got.at(6), (Bytes{198, 18, 0, 53}));
+  EXPECT_EQ(got.at(1), (Bytes{255, 255, 255, 0}));
+  EXPECT_EQ(got.at(26), (Bytes{0x05, 0xdc}));
+  EXPECT_EQ(got.at(2), (Bytes{0, 0, 0x0e, 0x10}));
+  EXPECT_EQ(got.at(15),
+            Bytes(std::string_view("lab.example").begin(), std::string_view("lab.example").end()));
+  EXPECT_EQ(got.at(43), (Bytes{6, 1, 8}));
+  EXPECT_EQ(got.at(252), Bytes(std::string_view("http://wpad/").begin(),
+                               std::string_view("http://wpad/").end()));
+  EXPECT_EQ(got.at(224), (Bytes{1, 2, 3}));
+  EXPECT_EQ(got.at(66),
+            Bytes(std::string_view("198.18.0.1").begin(), std::string_view("198.18.0.1").end()));
+  EXPECT_EQ(got.size(), 10u);
+}
+
+TEST(ConfigLoader, BadOptions) {
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp.options]
+rooters = ["198.18.0.254"]
+lease-time = 600
+domain-name-servers = ["198.18.0.53", "dns.example"]
+interface-mtu = 70000
+domain-name = true
+option-300 = "01"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+[[dhcp.subnet.reservation]]
+mac = "52:54:00:e2:e0:01"
+[dhcp.subnet.reservation.options]
+routers = ["198.18.0.1"]
+option-3 = "198.18.0.2"
+)");
+  EXPECT_THAT(
+      errors,
+      ElementsAre(
+          "t.toml:4:1: dhcp.options.rooters: unknown option \"rooters\"; use a name from the "
+          "option table or option-NNN; did you mean \"routers\"?",
+          "t.toml:5:1: dhcp.options.lease-time: option 51 (lease-time) is set by the server; use "
+          "lease-time in [dhcp] or in the subnet",
+          "t.toml:6:39: dhcp.options.domain-name-servers[1]: expected an IPv4 address, got "
+          "\"dns.example\"",
+          "t.toml:7:17: dhcp.options.interface-mtu: expected an integer from 0 to 65535, got 70000",
+          "t.toml:8:15: dhcp.options.domain-name: expected a string, got true",
+          "t.toml:9:1: dhcp.options.option-300: option code 300 is outside 1..254",
+          "t.toml:15:11: dhcp.subnet[0].reservation[0].options.routers: option 3 is given twice "
+          "in dhcp.subnet[0].reservation[0].options"));
+}
+
+TEST(ConfigLoader, BootFiles) {
+  Config c = load_ok(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp]
+enabled = false
+[boot.files]
+efi64 = "ipxe.efi"
+9 = "snponly.efi"
+bios = "undionly.kpxe"
+)");
+  EXPECT_EQ(c.boot.boot_files.at(0), "undionly.kpxe");
+  EXPECT_EQ(c.boot.boot_files.at(7), "ipxe.efi");
+  EXPECT_EQ(c.boot.boot_files.at(9), "snponly.efi");  // a number overrides the keyword
+
+  auto errors = errors_of(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[dhcp]
+enabled = false
+[boot.files]
+sparc = "x"
+efi32 = 6
+7 = "a.efi"
+07 = "b.efi"
+)");
+  EXPECT_THAT(errors,
+              ElementsAre("t.toml:6:1: boot.files.sparc: unknown architecture; expected bios, "
+                          "efi32, efi64, arm32, arm64 or an option 93 number (0 to 65535)",
+                          "t.toml:7:9: boot.files.efi32: expected a boot file name or URL, got 6",
+                          "t.toml:8:1: boot.files.7: architecture 7 is already given as \"07\""));
+}
+
+TEST(ConfigLoader, ParseThenOverrideThenValidateNamesTheFlag) {
+  auto parsed = parse_config_string(R"(interfaces = ["br0"]
+root = "/srv/pxed"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+interfaces = ["br0"]
+[tftp]
+port = 69
+)",
+                                    "t.toml");
+  ASSERT_TRUE(parsed);
+  EXPECT_TRUE(validate(parsed->config, &parsed->sources).empty());
+  parsed->config.tftp.port = 0;
+  parsed->sources.replace("tftp.port", SourcePos{"--tftp-port"});
+  parsed->config.interfaces = {"br1", "br1"};
+  parsed->sources.replace("interfaces", SourcePos{"--interface"});
+  auto errors = validate(parsed->config, &parsed->sources);
+  EXPECT_THAT(strings(errors),
+              ElementsAre("--interface: interfaces[1]: \"br1\" is listed twice",
+                          "t.toml:5:15: dhcp.subnet[0].interfaces[0]: interface \"br0\" is not in "
+                          "the top-level interfaces list",
+                          "--tftp-port: tftp.port: expected a port from 1 to 65535, got 0"));
+}
+
+TEST(ConfigLoader, ParseConfigDoesNotValidate) {
+  auto parsed = parse_config_string("root = \"\"\n", "t.toml");
+  ASSERT_TRUE(parsed);  // no interfaces and an empty root: validate()'s business
+  EXPECT_FALSE(validate(parsed->config, &parsed->sources).empty());
+  auto bad = parse_config_string("root = 1\n", "t.toml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error()[0].to_string(), "t.toml:1:8: root: expected a string, got 1");
+}
+
+}  // namespace
+}  // namespace pxed::config

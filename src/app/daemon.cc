@@ -90,7 +90,11 @@ config::ConfigErrors one_error(std::string message) {
 tl::expected<config::Config, config::ConfigErrors> build_config(const ServeOptions& o) {
   if (!o.config_file.empty()) {
     auto parsed = config::parse_config_file(o.config_file);
-    if (!parsed) return tl::unexpected(parsed.error());
+    if (!parsed) {
+      // Report exactly what `pxed check` reports: the reading errors and the rule violations.
+      auto checked = config::load_config_file(o.config_file);
+      return tl::unexpected(checked ? parsed.error() : checked.error());
+    }
     if (auto applied = apply_flag_overrides(o, parsed->config, parsed->sources); !applied) {
       return tl::unexpected(one_error(applied.error().message));
     }

@@ -119,9 +119,20 @@ Responder::Subnet* Responder::select_subnet(const Packet& req, const Arrival& ar
     return nullptr;
   };
   if (!req.giaddr.is_zero()) return containing(link_selection(req).value_or(req.giaddr));
-  // A renewing client unicasts to us directly, even when it lives behind a relay.
-  if (!req.ciaddr.is_zero()) {
-    if (Subnet* s = containing(req.ciaddr)) return s;
+  auto type = req.message_type();
+  // A client that already has an address (renewing, releasing, asking for options) talks to us
+  // directly, even when it lives behind a relay: its address names its subnet. A DECLINE names
+  // the address in option 50. Anything else belongs to the link it arrived on.
+  std::optional<Ipv4> own;
+  bool renewing = type == MessageType::request && !req.options.has(opt::kServerId) &&
+                  !req.options.has(opt::kRequestedAddress);
+  if (renewing || type == MessageType::release || type == MessageType::inform) {
+    if (!req.ciaddr.is_zero()) own = req.ciaddr;
+  } else if (type == MessageType::decline) {
+    own = req.options.ip(opt::kRequestedAddress);
+  }
+  if (own) {
+    if (Subnet* s = containing(*own)) return s;
   }
   Subnet* first_on_interface = nullptr;
   for (Subnet& s : subnets_) {

@@ -398,5 +398,26 @@ TEST_F(ResponderTest, OptionsFollowTheParameterRequestListOrder) {
             (std::vector<std::uint8_t>{53, 54, 51, 58, 59, 6, 3, 1}));
 }
 
+TEST_F(ResponderTest, OnlyAnAddressTheClientHoldsMovesItToAnotherSubnet) {
+  config::Subnet remote;
+  remote.network = Ipv4Network{ip("198.18.4.0"), ip("255.255.255.0")};
+  remote.pools = {config::AddressRange{ip("198.18.4.50"), ip("198.18.4.60")}};
+  config_.subnets.push_back(remote);
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  // A DISCOVER with a stray ciaddr still belongs to the link it came in on.
+  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}, ip("198.18.4.55")));
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.0.100"));
+  // A renewal unicast straight to us from behind a relay is judged in the client's subnet.
+  Decision renew = handle(raw_request(mac_n(3), 1, 0, {{53, {3}}}, ip("198.18.4.55")));
+  ASSERT_TRUE(renew.reply);
+  EXPECT_EQ(renew.reply->packet.message_type(), MessageType::ack);
+  // A DECLINE names its address in option 50, whatever link it comes from.
+  handle(raw_request(mac_n(4), 1, 0, {{53, {4}}, {50, ip_bytes("198.18.4.56")}, {54, ip_bytes("198.18.0.1")}}));
+  auto q = store_.by_address(ip("198.18.4.56"));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->client_key, "declined");
+}
+
 }  // namespace
 }  // namespace pxed::dhcp

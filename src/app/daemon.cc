@@ -155,6 +155,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
 
   setup_logging();
   std::signal(SIGPIPE, SIG_IGN);
+  if (cfg.dhcp.conflict_detection) {
+    spdlog::warn("pxed: dhcp.conflict-detection is not implemented yet; offered addresses are not probed");
+  }
 
   boot::Policy policy(boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
   dhcp::Responder responder(cfg.dhcp, policy, leases);

@@ -30,7 +30,7 @@ die() {
 sys_cleanup() {
   set +e
   if [[ -n "$PXED_PID" ]]; then kill -TERM "$PXED_PID" 2>/dev/null; wait "$PXED_PID" 2>/dev/null; fi
-  for ns in "$SRV_NS" "$CLI_NS"; do
+  for ns in "$SRV_NS" "$CLI_NS" ${EXTRA_NS:-}; do
     if ip netns list | grep -qw "$ns"; then
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
       ip netns del "$ns"

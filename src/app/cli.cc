@@ -17,8 +17,10 @@ int run_cli(int argc, char** argv) {
 
   ServeOptions o;
   CLI::App* serve = app.add_subcommand("serve", "Serve DHCP, TFTP and HTTP on one interface");
-  serve->add_option("--config", o.config_file, "TOML config file (see examples/pxed.toml); flags override it");
-  serve->add_option("--interface", o.interface, "Interface to serve; its IPv4 address is the server address");
+  serve->add_option("--config", o.config_file,
+                    "TOML config file (see examples/pxed.toml); flags override it");
+  serve->add_option("--interface", o.interface,
+                    "Interface to serve; its IPv4 address is the server address");
   serve->add_option("--root", o.root, "Directory served read-only over TFTP and HTTP");
   serve->add_option("--dhcp-range", o.dhcp_range, "Addresses to lease, START-END");
   serve->add_option("--boot-file", o.boot_files,
@@ -36,7 +38,8 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::Range(60u, 31536000u));
 
   std::string check_file;
-  CLI::App* check = app.add_subcommand("check", "Validate a config file; print every error as FILE:LINE:COL");
+  CLI::App* check =
+      app.add_subcommand("check", "Validate a config file; print every error as FILE:LINE:COL");
   check->add_option("--config", check_file, "TOML config file")->required();
 
   std::string leases_db = "/var/lib/pxed/leases.db";
@@ -54,7 +57,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "pxed: %s (see pxed %s--help)\n", e.what(), serve->parsed() ? "serve " : "");
+    std::fprintf(stderr, "pxed: %s (see pxed %s--help)\n", e.what(),
+                 serve->parsed() ? "serve " : "");
     return 2;
   }
   if (serve->parsed()) {

@@ -10,11 +10,11 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "app/flags_config.h"
 #include "boot/policy.h"
@@ -83,7 +83,8 @@ void print_errors(const config::ConfigErrors& errors) {
 }
 
 config::ConfigErrors one_error(std::string message) {
-  return config::ConfigErrors{config::ConfigError{config::SourcePos{}, "pxed: " + std::move(message)}};
+  return config::ConfigErrors{
+      config::ConfigError{config::SourcePos{}, "pxed: " + std::move(message)}};
 }
 
 // The config to run: the file with the flags given on top of it, or the flags alone; validated.
@@ -156,10 +157,12 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   setup_logging();
   std::signal(SIGPIPE, SIG_IGN);
   if (cfg.dhcp.conflict_detection) {
-    spdlog::warn("pxed: dhcp.conflict-detection is not implemented yet; offered addresses are not probed");
+    spdlog::warn(
+        "pxed: dhcp.conflict-detection is not implemented yet; offered addresses are not probed");
   }
 
-  boot::Policy policy(boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
+  boot::Policy policy(
+      boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
   dhcp::Responder responder(cfg.dhcp, policy, leases);
 
   Loop dhcp_loop, tftp_loop, http_loop;
@@ -170,14 +173,16 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
     if (cfg.dhcp.enabled) {
       std::vector<net::InterfaceInfo> dhcp_interfaces;
       for (const auto& i : interfaces) {
-        bool used = std::any_of(cfg.dhcp.subnets.begin(), cfg.dhcp.subnets.end(), [&](const auto& s) {
-          return std::find(s.interfaces.begin(), s.interfaces.end(), i.name) != s.interfaces.end();
-        });
+        bool used =
+            std::any_of(cfg.dhcp.subnets.begin(), cfg.dhcp.subnets.end(), [&](const auto& s) {
+              return std::find(s.interfaces.begin(), s.interfaces.end(), i.name) !=
+                     s.interfaces.end();
+            });
         if (used) dhcp_interfaces.push_back(i);
       }
       if (dhcp_interfaces.empty()) dhcp_interfaces.push_back(primary);  // relayed subnets only
-      dhcp_server = std::make_unique<dhcp::Server>(dhcp_loop.io, dhcp::ServerConfig{dhcp_interfaces, 67},
-                                                   responder);
+      dhcp_server = std::make_unique<dhcp::Server>(
+          dhcp_loop.io, dhcp::ServerConfig{dhcp_interfaces, 67}, responder);
     }
     if (cfg.tftp.enabled) {
       tftp::ServerConfig tc;
@@ -207,9 +212,11 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   http_loop.run();
   std::string names;
   for (const auto& i : interfaces) names += (names.empty() ? "" : ",") + i.name;
-  spdlog::info("pxed: ready: DHCP on {} ({} subnet(s), {} lease(s) on record), TFTP on {}:{}, HTTP on {}:{}, root {}",
-               names, cfg.dhcp.subnets.size(), leases.all().size(), server_ip.to_string(),
-               cfg.tftp.port, server_ip.to_string(), cfg.http.port, cfg.root);
+  spdlog::info(
+      "pxed: ready: DHCP on {} ({} subnet(s), {} lease(s) on record), TFTP on {}:{}, HTTP on "
+      "{}:{}, root {}",
+      names, cfg.dhcp.subnets.size(), leases.all().size(), server_ip.to_string(), cfg.tftp.port,
+      server_ip.to_string(), cfg.http.port, cfg.root);
 
   int stop_signal = 0;
   while (sigwait(&stop_signals, &stop_signal) != 0) {

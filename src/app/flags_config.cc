@@ -27,9 +27,10 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   auto range = parse_range(o.dhcp_range);
   if (!range) return tl::unexpected(range.error());
   if (!iface.ipv4.contains(range->start) || !iface.ipv4.contains(range->end)) {
-    return fail(Errc::invalid_argument,
-                fmt::format("--dhcp-range {} is not inside {}'s subnet {}/{}", o.dhcp_range, iface.name,
-                            iface.ipv4.network().to_string(), std::popcount(iface.ipv4.netmask.value())));
+    return fail(
+        Errc::invalid_argument,
+        fmt::format("--dhcp-range {} is not inside {}'s subnet {}/{}", o.dhcp_range, iface.name,
+                    iface.ipv4.network().to_string(), std::popcount(iface.ipv4.netmask.value())));
   }
   auto boot_files = parse_boot_files(o.boot_files);
   if (!boot_files) return tl::unexpected(boot_files.error());
@@ -58,7 +59,8 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   return c;
 }
 
-Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c, config::SourceMap& sources) {
+Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
+                                  config::SourceMap& sources) {
   auto given = [&](const char* flag) { return o.given.contains(flag); };
   auto from = [](const char* flag) { return config::SourcePos{flag, 0, 0}; };
   if (given("--interface")) {
@@ -71,8 +73,10 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c, conf
   }
   if (given("--dhcp-range")) {
     if (c.dhcp.subnets.size() != 1) {
-      return fail(Errc::invalid_argument, fmt::format("--dhcp-range needs a config with exactly one subnet; "
-                                                      "{} has {}", o.config_file, c.dhcp.subnets.size()));
+      return fail(Errc::invalid_argument,
+                  fmt::format("--dhcp-range needs a config with exactly one subnet; "
+                              "{} has {}",
+                              o.config_file, c.dhcp.subnets.size()));
     }
     auto range = parse_range(o.dhcp_range);
     if (!range) return tl::unexpected(range.error());

@@ -14,6 +14,7 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
 
 // Applies the flags that were given on top of a config file, recording in `sources` that each
 // overridden value now comes from its flag (so validation errors name the flag).
-Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c, config::SourceMap& sources);
+Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
+                                  config::SourceMap& sources);
 
 }  // namespace pxed::app

@@ -41,13 +41,15 @@ int leases_main(const std::string& lease_db, bool json) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::cout << fmt::format("{:<16} {:<18} {:<10} {:<20} {}\n", "ADDRESS", "MAC", "STATE", "EXPIRES IN",
-                           "HOSTNAME");
+  std::cout << fmt::format("{:<16} {:<18} {:<10} {:<20} {}\n", "ADDRESS", "MAC", "STATE",
+                           "EXPIRES IN", "HOSTNAME");
   for (const auto& l : leases) {
-    std::string state = l.client_key == "declined" ? "declined" : l.active(now) ? "active" : "expired";
+    std::string state = l.client_key == "declined" ? "declined"
+                        : l.active(now)            ? "active"
+                                                   : "expired";
     std::string expires = l.active(now) ? fmt::format("{} s", l.expires_at - now) : "-";
-    std::cout << fmt::format("{:<16} {:<18} {:<10} {:<20} {}\n", l.address.to_string(), l.mac.to_string(),
-                             state, expires, l.hostname);
+    std::cout << fmt::format("{:<16} {:<18} {:<10} {:<20} {}\n", l.address.to_string(),
+                             l.mac.to_string(), state, expires, l.hostname);
   }
   std::cout << fmt::format("{} lease(s)\n", leases.size());
   return 0;

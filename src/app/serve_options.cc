@@ -18,12 +18,14 @@ Result<AddressRange> parse_range(std::string_view text) {
                 fmt::format("--dhcp-range '{}': both ends must be IPv4 addresses", text));
   }
   if (*end < *start) {
-    return fail(Errc::invalid_argument, fmt::format("--dhcp-range '{}' ends before it starts", text));
+    return fail(Errc::invalid_argument,
+                fmt::format("--dhcp-range '{}' ends before it starts", text));
   }
   return AddressRange{*start, *end};
 }
 
-Result<std::map<std::uint16_t, std::string>> parse_boot_files(const std::vector<std::string>& specs) {
+Result<std::map<std::uint16_t, std::string>> parse_boot_files(
+    const std::vector<std::string>& specs) {
   std::map<std::uint16_t, std::string> out;
   for (const std::string& spec : specs) {
     auto eq = spec.find('=');
@@ -33,21 +35,24 @@ Result<std::map<std::uint16_t, std::string>> parse_boot_files(const std::vector<
     std::uint16_t storage = 0;
     auto codes = boot::parse_arch_keyword(std::string_view(spec).substr(0, eq), storage);
     if (codes.empty()) {
-      return fail(Errc::invalid_argument,
-                  fmt::format("--boot-file '{}': ARCH must be bios, efi32, efi64, arm32, arm64 or an "
-                              "option 93 number",
-                              spec));
+      return fail(
+          Errc::invalid_argument,
+          fmt::format("--boot-file '{}': ARCH must be bios, efi32, efi64, arm32, arm64 or an "
+                      "option 93 number",
+                      spec));
     }
     for (std::uint16_t c : codes) out[c] = spec.substr(eq + 1);
   }
   return out;
 }
 
-Result<std::vector<Ipv4>> parse_addresses(const std::vector<std::string>& texts, std::string_view what) {
+Result<std::vector<Ipv4>> parse_addresses(const std::vector<std::string>& texts,
+                                          std::string_view what) {
   std::vector<Ipv4> out;
   for (const std::string& t : texts) {
     auto ip = Ipv4::parse(t);
-    if (!ip) return fail(Errc::invalid_argument, fmt::format("{} '{}' is not an IPv4 address", what, t));
+    if (!ip)
+      return fail(Errc::invalid_argument, fmt::format("{} '{}' is not an IPv4 address", what, t));
     out.push_back(*ip);
   }
   return out;

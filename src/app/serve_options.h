@@ -14,11 +14,11 @@
 namespace pxed::app {
 
 struct ServeOptions {
-  std::string config_file;  // --config; flags given alongside override it
+  std::string config_file;      // --config; flags given alongside override it
   std::set<std::string> given;  // the flags that were given, as "--http-port"
   std::string interface;
   std::string root;
-  std::string dhcp_range;  // "START-END" as given
+  std::string dhcp_range;               // "START-END" as given
   std::vector<std::string> boot_files;  // "ARCH=FILE" as given
   std::string ipxe_boot_file;
   std::uint16_t http_port = 80;
@@ -36,7 +36,9 @@ struct AddressRange {
 // "198.18.0.100-198.18.0.200" -> range; invalid_argument with the reason otherwise. Pure.
 Result<AddressRange> parse_range(std::string_view text);
 // "bios=pxelinux.0", "7=ipxe.efi" -> arch codes -> file. Pure.
-Result<std::map<std::uint16_t, std::string>> parse_boot_files(const std::vector<std::string>& specs);
-Result<std::vector<Ipv4>> parse_addresses(const std::vector<std::string>& texts, std::string_view what);
+Result<std::map<std::uint16_t, std::string>> parse_boot_files(
+    const std::vector<std::string>& specs);
+Result<std::vector<Ipv4>> parse_addresses(const std::vector<std::string>& texts,
+                                          std::string_view what);
 
 }  // namespace pxed::app

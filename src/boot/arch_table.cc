@@ -30,7 +30,9 @@ constexpr std::array<std::uint16_t, 1> kArm64 = {11};
 
 }  // namespace
 
-std::span<const ArchInfo> arch_table() { return kArchs; }
+std::span<const ArchInfo> arch_table() {
+  return kArchs;
+}
 
 const ArchInfo* find_arch(std::uint16_t code) {
   for (const ArchInfo& a : kArchs) {

@@ -28,8 +28,8 @@ struct BootRequest {
 };
 
 struct BootDecision {
-  std::string file;   // a TFTP path, or a URL
-  bool url = false;   // file is a URL
+  std::string file;  // a TFTP path, or a URL
+  bool url = false;  // file is a URL
 };
 
 class Policy {

@@ -98,8 +98,9 @@ struct BootConfig {
 };
 
 struct Config {
-  std::vector<std::string> interfaces;  // served interfaces; the first one's IPv4 is the server address
-  std::string root;                     // served read-only over TFTP and HTTP
+  std::vector<std::string>
+      interfaces;    // served interfaces; the first one's IPv4 is the server address
+  std::string root;  // served read-only over TFTP and HTTP
   DhcpConfig dhcp;
   TftpConfig tftp;
   HttpConfig http;

@@ -24,8 +24,8 @@ class ByteReader {
   bool at_end() const { return pos_ == data_.size(); }
 
   std::uint8_t u8();
-  std::uint16_t u16();  // network byte order
-  std::uint32_t u32();  // network byte order
+  std::uint16_t u16();           // network byte order
+  std::uint32_t u32();           // network byte order
   ByteView take(std::size_t n);  // empty and failed if fewer than n remain
   ByteView rest();
   void skip(std::size_t n) { take(n); }

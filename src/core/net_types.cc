@@ -28,7 +28,9 @@ std::optional<MacAddress> MacAddress::parse(std::string_view text) {
   return MacAddress(b);
 }
 
-std::string MacAddress::to_string(char sep) const { return to_hex(b_, sep); }
+std::string MacAddress::to_string(char sep) const {
+  return to_hex(b_, sep);
+}
 
 std::optional<Ipv4> Ipv4::parse(std::string_view s) {
   std::uint32_t v = 0;

@@ -16,7 +16,7 @@ class MacAddress {
  public:
   MacAddress() = default;
   explicit MacAddress(const std::array<std::uint8_t, 6>& b) : b_(b) {}
-  static MacAddress from(ByteView six);  // first 6 bytes; zeros if shorter
+  static MacAddress from(ByteView six);                           // first 6 bytes; zeros if shorter
   static std::optional<MacAddress> parse(std::string_view text);  // aa:bb:cc:dd:ee:ff
 
   const std::array<std::uint8_t, 6>& bytes() const { return b_; }

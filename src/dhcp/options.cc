@@ -46,16 +46,20 @@ constexpr std::array kDefs = {
 }  // namespace
 
 const OptionDef* find_option_def(std::uint8_t code) {
-  auto it = std::find_if(kDefs.begin(), kDefs.end(), [&](const OptionDef& d) { return d.code == code; });
+  auto it =
+      std::find_if(kDefs.begin(), kDefs.end(), [&](const OptionDef& d) { return d.code == code; });
   return it == kDefs.end() ? nullptr : &*it;
 }
 
 const OptionDef* find_option_def(std::string_view name) {
-  auto it = std::find_if(kDefs.begin(), kDefs.end(), [&](const OptionDef& d) { return d.name == name; });
+  auto it =
+      std::find_if(kDefs.begin(), kDefs.end(), [&](const OptionDef& d) { return d.name == name; });
   return it == kDefs.end() ? nullptr : &*it;
 }
 
-std::span<const OptionDef> option_defs() { return kDefs; }
+std::span<const OptionDef> option_defs() {
+  return kDefs;
+}
 
 void Options::set(std::uint8_t code, Bytes value) {
   for (auto& [c, v] : entries_) {
@@ -111,7 +115,9 @@ void Options::erase(std::uint8_t code) {
   std::erase_if(entries_, [&](const auto& e) { return e.first == code; });
 }
 
-bool Options::has(std::uint8_t code) const { return get(code) != nullptr; }
+bool Options::has(std::uint8_t code) const {
+  return get(code) != nullptr;
+}
 
 const Bytes* Options::get(std::uint8_t code) const {
   for (const auto& [c, v] : entries_) {

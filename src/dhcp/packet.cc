@@ -8,14 +8,22 @@ namespace pxed::dhcp {
 
 std::string_view to_string(MessageType t) {
   switch (t) {
-    case MessageType::discover: return "DISCOVER";
-    case MessageType::offer: return "OFFER";
-    case MessageType::request: return "REQUEST";
-    case MessageType::decline: return "DECLINE";
-    case MessageType::ack: return "ACK";
-    case MessageType::nak: return "NAK";
-    case MessageType::release: return "RELEASE";
-    case MessageType::inform: return "INFORM";
+    case MessageType::discover:
+      return "DISCOVER";
+    case MessageType::offer:
+      return "OFFER";
+    case MessageType::request:
+      return "REQUEST";
+    case MessageType::decline:
+      return "DECLINE";
+    case MessageType::ack:
+      return "ACK";
+    case MessageType::nak:
+      return "NAK";
+    case MessageType::release:
+      return "RELEASE";
+    case MessageType::inform:
+      return "INFORM";
   }
   return "UNKNOWN";
 }
@@ -57,7 +65,8 @@ std::string field_string(ByteView field) {
 
 Result<Packet> decode(ByteView data) {
   if (data.size() < kFixedHeaderSize + 4) {
-    return fail(Errc::truncated, fmt::format("{} bytes is shorter than a DHCP header", data.size()));
+    return fail(Errc::truncated,
+                fmt::format("{} bytes is shorter than a DHCP header", data.size()));
   }
   ByteReader r(data);
   Packet p;
@@ -80,7 +89,8 @@ Result<Packet> decode(ByteView data) {
   if (p.op != kBootRequest && p.op != kBootReply) {
     return fail(Errc::malformed, fmt::format("op {} is neither BOOTREQUEST nor BOOTREPLY", p.op));
   }
-  if (p.hlen > 16) return fail(Errc::malformed, fmt::format("hardware length {} exceeds 16", p.hlen));
+  if (p.hlen > 16)
+    return fail(Errc::malformed, fmt::format("hardware length {} exceeds 16", p.hlen));
   if (cookie != kMagicCookie) return fail(Errc::unsupported, "no DHCP magic cookie (plain BOOTP)");
   std::copy(chaddr.begin(), chaddr.end(), p.chaddr.begin());
 

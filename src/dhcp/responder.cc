@@ -53,8 +53,8 @@ Responder::Responder(const config::DhcpConfig& config, const boot::Policy& polic
   subnets_.reserve(config_.subnets.size());
   for (const config::Subnet& s : config_.subnets) {
     config::LeaseTimes t = config::lease_times(config_, s);
-    subnets_.push_back(Subnet{&s, Allocator(s.pools, s.exclusions, reserved_in(s)), t.lease, t.renew,
-                              t.rebind, s.authoritative.value_or(config_.authoritative)});
+    subnets_.push_back(Subnet{&s, Allocator(s.pools, s.exclusions, reserved_in(s)), t.lease,
+                              t.renew, t.rebind, s.authoritative.value_or(config_.authoritative)});
     for (const auto& r : s.reservations) {
       if (r.address) reserved_addresses_[*r.address] = &r;
     }
@@ -70,10 +70,12 @@ Decision Responder::handle(const Packet& req, const Arrival& arrival, std::int64
   if (!type) return silent(c, "no DHCP message type");
   c.ex.request = *type;
   if (req.htype != 1 || req.hlen != 6) {
-    return silent(c, fmt::format("hardware type {} length {} is not Ethernet", req.htype, req.hlen));
+    return silent(c,
+                  fmt::format("hardware type {} length {} is not Ethernet", req.htype, req.hlen));
   }
   if (rate_limited(c.ex.client.mac, now)) {
-    return silent(c, fmt::format("over {} requests per second from this MAC", config_.rate_limit_per_mac));
+    return silent(
+        c, fmt::format("over {} requests per second from this MAC", config_.rate_limit_per_mac));
   }
   // Offers that were never taken up go back to the pool; sweep at most once a second.
   if (now != last_offer_sweep_) {
@@ -89,12 +91,18 @@ Decision Responder::handle(const Packet& req, const Arrival& arrival, std::int64
   c.reservation = find_reservation(req, *c.subnet);
   c.key = c.subnet->cfg->match_mac_only ? "hw:" + c.ex.client.mac.to_string() : client_key(req);
   switch (*type) {
-    case MessageType::discover: return discover(c);
-    case MessageType::request: return request(c);
-    case MessageType::inform: return inform(c);
-    case MessageType::release: return release(c);
-    case MessageType::decline: return decline(c);
-    default: return silent(c, "a server message type sent to a server");
+    case MessageType::discover:
+      return discover(c);
+    case MessageType::request:
+      return request(c);
+    case MessageType::inform:
+      return inform(c);
+    case MessageType::release:
+      return release(c);
+    case MessageType::decline:
+      return decline(c);
+    default:
+      return silent(c, "a server message type sent to a server");
   }
 }
 
@@ -232,10 +240,12 @@ Decision Responder::request(Context& c) {
   if (!available_to(ip, c)) {
     auto lease = store_.by_address(ip);
     bool taken = lease && lease->client_key != c.key && lease->active(c.now);
-    return nak(c, taken ? fmt::format("{} belongs to another client", ip.to_string())
-                        : fmt::format("{} is not an address we give to this client", ip.to_string()));
+    return nak(c, taken
+                      ? fmt::format("{} belongs to another client", ip.to_string())
+                      : fmt::format("{} is not an address we give to this client", ip.to_string()));
   }
-  lease::Lease lease{ip, c.key, c.ex.client.mac, c.ex.client.hostname, c.now + c.subnet->lease_time};
+  lease::Lease lease{ip, c.key, c.ex.client.mac, c.ex.client.hostname,
+                     c.now + c.subnet->lease_time};
   if (auto stored = store_.put(lease); !stored) {
     // Never acknowledge a lease we could not record: the client will retry.
     return silent(c, "lease not recorded: " + stored.error().message);
@@ -263,7 +273,8 @@ Decision Responder::inform(Context& c) {
 Decision Responder::release(Context& c) {
   c.ex.address = c.req.ciaddr;
   auto lease = store_.by_address(c.req.ciaddr);
-  if (!lease || lease->client_key != c.key) return silent(c, "released an address it does not hold");
+  if (!lease || lease->client_key != c.key)
+    return silent(c, "released an address it does not hold");
   // Keep the row, expired, so the client gets the same address back next time.
   lease->expires_at = c.now;
   if (auto stored = store_.put(*lease); !stored) return silent(c, stored.error().message);
@@ -272,7 +283,8 @@ Decision Responder::release(Context& c) {
 
 Decision Responder::decline(Context& c) {
   auto ip = c.req.options.ip(opt::kRequestedAddress);
-  if (!ip || !c.subnet->cfg->network.contains(*ip)) return silent(c, "declined an address that is not ours");
+  if (!ip || !c.subnet->cfg->network.contains(*ip))
+    return silent(c, "declined an address that is not ours");
   c.ex.address = *ip;
   auto lease = store_.by_address(*ip);
   if (lease && lease->client_key != c.key && lease->active(c.now)) {
@@ -361,9 +373,11 @@ Decision Responder::nak(Context& c, std::string why) const {
   if (!c.subnet->authoritative) return silent(c, why + "; not authoritative, so no NAK");
   Packet reply = make_reply(c, MessageType::nak);
   const Packet& req = c.req;
-  reply.flags = req.giaddr.is_zero() ? req.flags : static_cast<std::uint16_t>(req.flags | kBroadcastFlag);
+  reply.flags =
+      req.giaddr.is_zero() ? req.flags : static_cast<std::uint16_t>(req.flags | kBroadcastFlag);
   reply.options.set_string(opt::kMessage, why);
-  if (const Bytes* rai = req.options.get(opt::kRelayAgentInfo)) reply.options.set(opt::kRelayAgentInfo, *rai);
+  if (const Bytes* rai = req.options.get(opt::kRelayAgentInfo))
+    reply.options.set(opt::kRelayAgentInfo, *rai);
   c.ex.note = std::move(why);
   return send(c, std::move(reply));
 }
@@ -378,8 +392,8 @@ Decision Responder::send(Context& c, Packet reply) const {
   Reply r;
   r.destination = route_reply(c.req, reply);
   // Option 57 may say more than 576; never less, and never more than an Ethernet frame holds.
-  r.max_size = std::clamp<std::size_t>(c.req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize),
-                                       kMinMessageSize, 1472);
+  r.max_size = std::clamp<std::size_t>(
+      c.req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize), kMinMessageSize, 1472);
   r.packet = std::move(reply);
   return Decision{std::move(r), std::move(c.ex)};
 }
@@ -393,7 +407,8 @@ void order_options(Options& options, const Bytes* prl) {
     }
     if (prl) {
       auto it = std::find(prl->begin(), prl->end(), code);
-      if (it != prl->end()) return std::size(kLeading) + static_cast<std::size_t>(it - prl->begin());
+      if (it != prl->end())
+        return std::size(kLeading) + static_cast<std::size_t>(it - prl->begin());
     }
     return 1000;  // not asked for: after everything asked for, in the order set
   };

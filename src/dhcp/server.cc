@@ -89,7 +89,8 @@ void Server::on_packet(Listener& l, std::size_t n) {
     if (!packet) {
       ++counters_.malformed;
       // A client that keeps sending garbage gets one line per interval, not one per packet.
-      if (auto held = malformed_log_.allow(l.peer.address().to_string(), std::chrono::steady_clock::now())) {
+      if (auto held = malformed_log_.allow(l.peer.address().to_string(),
+                                           std::chrono::steady_clock::now())) {
         spdlog::warn("dhcp: dropped a malformed packet from {} on {}: {}{}", peer, l.interface.name,
                      packet.error().message,
                      *held ? fmt::format(" ({} more since the last report)", *held) : "");
@@ -117,7 +118,8 @@ void Server::on_packet(Listener& l, std::size_t n) {
 }
 
 void Server::on_durable(std::uint64_t ticket, bool ok, std::string error) {
-  asio::post(io_, [this, ticket, ok, error = std::move(error)] { release_pending(ticket, ok, error); });
+  asio::post(io_,
+             [this, ticket, ok, error = std::move(error)] { release_pending(ticket, ok, error); });
 }
 
 void Server::release_pending(std::uint64_t ticket, bool ok, const std::string& error) {
@@ -135,7 +137,8 @@ void Server::release_pending(std::uint64_t ticket, bool ok, const std::string& e
   if (ok) durable_ = std::max(durable_, ticket);
   if (withheld > 0) {
     // Never acknowledge a lease that is not on disk; the clients will ask again.
-    spdlog::error("dhcp: {} ACK(s) withheld because their leases could not be stored: {}", withheld, error);
+    spdlog::error("dhcp: {} ACK(s) withheld because their leases could not be stored: {}", withheld,
+                  error);
   }
 }
 
@@ -153,7 +156,8 @@ void Server::send_reply(Listener& l, const Reply& r) {
   udp::endpoint to(asio::ip::address_v4(d.ip.value()), d.port);
   boost::system::error_code ec;
   l.socket.send_to(asio::buffer(out), to, 0, ec);
-  if (ec) spdlog::warn("dhcp: could not send reply to {}: {}", to.address().to_string(), ec.message());
+  if (ec)
+    spdlog::warn("dhcp: could not send reply to {}: {}", to.address().to_string(), ec.message());
 }
 
 }  // namespace pxed::dhcp

@@ -2,7 +2,9 @@
 
 namespace pxed::lease {
 
-CachedStore::CachedStore(LeaseStore& durable) : durable_(durable) { memory_.load_from(durable_); }
+CachedStore::CachedStore(LeaseStore& durable) : durable_(durable) {
+  memory_.load_from(durable_);
+}
 
 Result<void> CachedStore::put(const Lease& lease) {
   if (auto r = durable_.put(lease); !r) return r;

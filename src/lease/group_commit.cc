@@ -38,8 +38,9 @@ void GroupCommitWriter::run() {
       if (queue_.size() <= max_batch_) {
         batch.swap(queue_);
       } else {
-        batch.assign(std::make_move_iterator(queue_.begin()),
-                     std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_)));
+        batch.assign(
+            std::make_move_iterator(queue_.begin()),
+            std::make_move_iterator(queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_)));
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_));
       }
     }
@@ -50,7 +51,8 @@ void GroupCommitWriter::run() {
   }
 }
 
-GroupCommitStore::GroupCommitStore(SqliteStore& durable, GroupCommitWriter& writer) : writer_(writer) {
+GroupCommitStore::GroupCommitStore(SqliteStore& durable, GroupCommitWriter& writer)
+    : writer_(writer) {
   memory_.load_from(durable);
 }
 

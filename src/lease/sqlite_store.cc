@@ -48,7 +48,9 @@ struct ResetGuard {
 
 }  // namespace
 
-void SqliteStore::StmtDeleter::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+void SqliteStore::StmtDeleter::operator()(sqlite3_stmt* s) const {
+  sqlite3_finalize(s);
+}
 
 SqliteStore::SqliteStore(const std::string& path) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -65,13 +67,15 @@ SqliteStore::SqliteStore(const std::string& path) : path_(path) {
     exec(kSchema);
     Stmt max_seq = prepare("SELECT COALESCE(MAX(seq), 0) FROM leases");
     if (sqlite3_step(max_seq.get()) == SQLITE_ROW) seq_ = sqlite3_column_int64(max_seq.get(), 0);
-    by_address_ = prepare("SELECT address, client_key, mac, hostname, expires_at FROM leases WHERE address = ?");
+    by_address_ = prepare(
+        "SELECT address, client_key, mac, hostname, expires_at FROM leases WHERE address = ?");
     by_client_ = prepare(
         "SELECT address, client_key, mac, hostname, expires_at FROM leases WHERE client_key = ? "
         "ORDER BY seq DESC LIMIT 1");
     put_ = prepare(
         "INSERT INTO leases (address, client_key, mac, hostname, expires_at, seq) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET client_key = excluded.client_key, "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET client_key = "
+        "excluded.client_key, "
         "mac = excluded.mac, hostname = excluded.hostname, expires_at = excluded.expires_at, "
         "seq = excluded.seq");
     remove_ = prepare("DELETE FROM leases WHERE address = ?");
@@ -96,7 +100,9 @@ SqliteStore::~SqliteStore() {
   sqlite3_close(db_);
 }
 
-std::string SqliteStore::error_text() const { return sqlite3_errmsg(db_); }
+std::string SqliteStore::error_text() const {
+  return sqlite3_errmsg(db_);
+}
 
 void SqliteStore::exec(const char* sql) {
   char* err = nullptr;
@@ -126,7 +132,8 @@ std::optional<Lease> SqliteStore::by_address(Ipv4 address) {
 std::optional<Lease> SqliteStore::by_client(const std::string& client_key) {
   sqlite3_stmt* s = by_client_.get();
   ResetGuard g{s};
-  sqlite3_bind_text(s, 1, client_key.c_str(), static_cast<int>(client_key.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 1, client_key.c_str(), static_cast<int>(client_key.size()),
+                    SQLITE_TRANSIENT);
   if (sqlite3_step(s) != SQLITE_ROW) return std::nullopt;
   return read_row(s);
 }

@@ -15,7 +15,8 @@ RawSender::RawSender(unsigned ifindex) : ifindex_(ifindex) {
   // SOCK_DGRAM: the kernel writes the Ethernet header from the address we give.
   fd_.reset(::socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP)));
   if (!fd_.valid()) {
-    throw std::system_error(errno, std::generic_category(), "cannot open a packet socket for DHCP replies");
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot open a packet socket for DHCP replies");
   }
   // Send only; never queue received frames.
   sockaddr_ll bind_addr{};

@@ -15,7 +15,8 @@ TEST(ParseRange, Good) {
 
 TEST(ParseRange, BadSaysWhy) {
   EXPECT_NE(parse_range("198.18.0.100").error().message.find("START-END"), std::string::npos);
-  EXPECT_NE(parse_range("198.18.0.200-198.18.0.100").error().message.find("ends before"), std::string::npos);
+  EXPECT_NE(parse_range("198.18.0.200-198.18.0.100").error().message.find("ends before"),
+            std::string::npos);
   EXPECT_NE(parse_range("a-b").error().message.find("IPv4"), std::string::npos);
 }
 

@@ -13,8 +13,8 @@ TEST(Ipv4, ParsesAndFormats) {
 }
 
 TEST(Ipv4, RejectsBadText) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "a.b.c.d", "1.2.3.4 ",
-                          "0001.2.3.4"}) {
+  for (const char* bad :
+       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "a.b.c.d", "1.2.3.4 ", "0001.2.3.4"}) {
     EXPECT_FALSE(Ipv4::parse(bad)) << bad;
   }
 }

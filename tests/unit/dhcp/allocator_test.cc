@@ -7,7 +7,9 @@
 namespace pxed::dhcp {
 namespace {
 
-Ipv4 ip(const char* s) { return *Ipv4::parse(s); }
+Ipv4 ip(const char* s) {
+  return *Ipv4::parse(s);
+}
 
 TEST(Allocator, WalksPoolsSkippingExclusionsAndReservations) {
   Allocator a({{ip("10.0.0.1"), ip("10.0.0.3")}, {ip("10.0.1.1"), ip("10.0.1.2")}},

@@ -33,16 +33,16 @@ TEST(DhcpDecode, IpxeBiosDiscover) {
 
 TEST(DhcpDecode, Edk2BroadcastFlagAndNoClientId) {
   Bytes uuid(17, 0);
-  Bytes raw = raw_request(kQemuMac, 7, 0x8000,
-                          {{53, {1}},
-                           {57, {0x05, 0xc0}},
-                           {93, {0, 7}},
-                           {94, {1, 3, 0}},
-                           {60, str_bytes("PXEClient:Arch:00007:UNDI:003000")},
-                           {97, uuid},
-                           {55, {1, 2, 3, 4, 5, 6, 12, 13, 15, 17, 18, 22, 23, 28, 40, 41, 42, 43,
-                                 50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133,
-                                 134, 135}}});
+  Bytes raw = raw_request(
+      kQemuMac, 7, 0x8000,
+      {{53, {1}},
+       {57, {0x05, 0xc0}},
+       {93, {0, 7}},
+       {94, {1, 3, 0}},
+       {60, str_bytes("PXEClient:Arch:00007:UNDI:003000")},
+       {97, uuid},
+       {55, {1,  2,  3,  4,  5,  6,  12, 13, 15, 17,  18,  22,  23,  28,  40,  41,  42, 43,
+             50, 51, 54, 58, 59, 60, 66, 67, 97, 128, 129, 130, 131, 132, 133, 134, 135}}});
   auto p = decode(raw);
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_TRUE(p->broadcast());
@@ -62,7 +62,7 @@ TEST(DhcpDecode, RejectsTruncatedHeader) {
 
 TEST(DhcpDecode, RejectsOptionRunningPastTheEnd) {
   Bytes raw = raw_request(kQemuMac, 1, 0, {{53, {1}}});
-  raw.pop_back();   // END
+  raw.pop_back();  // END
   raw.push_back(60);
   raw.push_back(40);  // claims 40 bytes
   raw.push_back('P');
@@ -85,7 +85,8 @@ TEST(DhcpDecode, RejectsHardwareLengthOver16) {
 }
 
 TEST(DhcpDecode, JoinsRepeatedOptions) {
-  Bytes raw = raw_request(kQemuMac, 1, 0, {{53, {1}}, {60, str_bytes("PXE")}, {60, str_bytes("Client")}});
+  Bytes raw =
+      raw_request(kQemuMac, 1, 0, {{53, {1}}, {60, str_bytes("PXE")}, {60, str_bytes("Client")}});
   auto p = decode(raw);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->options.string(opt::kVendorClass), "PXEClient");

@@ -15,14 +15,18 @@ using testing::str_bytes;
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
-Ipv4 ip(const char* s) { return *Ipv4::parse(s); }
+Ipv4 ip(const char* s) {
+  return *Ipv4::parse(s);
+}
 
 Bytes ip_bytes(const char* s) {
   auto b = ip(s).bytes();
   return Bytes(b.begin(), b.end());
 }
 
-MacAddress mac_n(std::uint8_t n) { return MacAddress({0x52, 0x54, 0x00, 0, 0, n}); }
+MacAddress mac_n(std::uint8_t n) {
+  return MacAddress({0x52, 0x54, 0x00, 0, 0, n});
+}
 
 class ResponderTest : public ::testing::Test {
  protected:
@@ -57,11 +61,11 @@ class ResponderTest : public ::testing::Test {
     Decision offer = handle(raw_request(mac, 1, 0, {{53, {1}}}), now);
     EXPECT_TRUE(offer.reply);
     auto addr = offer.reply->packet.yiaddr.bytes();
-    Decision ack = handle(raw_request(mac, 2, 0,
-                                      {{53, {3}},
-                                       {50, Bytes(addr.begin(), addr.end())},
-                                       {54, ip_bytes("198.18.0.1")}}),
-                          now);
+    Decision ack = handle(
+        raw_request(
+            mac, 2, 0,
+            {{53, {3}}, {50, Bytes(addr.begin(), addr.end())}, {54, ip_bytes("198.18.0.1")}}),
+        now);
     EXPECT_TRUE(ack.reply);
     EXPECT_EQ(ack.exchange.reply, MessageType::ack) << ack.exchange.note;
     return ack.reply->packet;
@@ -99,8 +103,9 @@ TEST_F(ResponderTest, BiosIpxeRomGetsPxelinuxAndEverythingToBoot) {
   EXPECT_EQ(*r.options.get(opt::kIpxeEncap), (Bytes{176, 1, 1}));
   EXPECT_EQ(d.reply->destination.kind, Destination::Kind::hardware_unicast);
   EXPECT_EQ(d.reply->max_size, 1472u);
-  EXPECT_EQ(describe(d.exchange),
-            "dhcp: 52:54:00:e2:e0:01 arch=0 (BIOS, iPXE) DISCOVER -> OFFER 198.18.0.100 file=pxelinux.0");
+  EXPECT_EQ(
+      describe(d.exchange),
+      "dhcp: 52:54:00:e2:e0:01 arch=0 (BIOS, iPXE) DISCOVER -> OFFER 198.18.0.100 file=pxelinux.0");
 }
 
 TEST_F(ResponderTest, IpxeGetsTheIpxeBootFileSoItDoesNotLoadItself) {
@@ -159,8 +164,8 @@ TEST_F(ResponderTest, SelectingRequestIsAcknowledgedAndLeaseStored) {
 TEST_F(ResponderTest, RequestForAnotherServerIsIgnoredAndOfferFreed) {
   rebuild("", "198.18.0.100");  // one address, so the next client can only get it if it was freed
   handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}));
-  Decision d = handle(raw_request(kQemuMac, 2, 0,
-                                  {{53, {3}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.2")}}));
+  Decision d = handle(raw_request(
+      kQemuMac, 2, 0, {{53, {3}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.2")}}));
   EXPECT_FALSE(d.reply);
   EXPECT_NE(d.exchange.note.find("198.18.0.2"), std::string::npos);
   // The address is free again for somebody else.
@@ -205,7 +210,8 @@ TEST_F(ResponderTest, RequestForSomebodyElsesAddressIsNaked) {
 TEST_F(ResponderTest, InitRebootForOwnAddressIsAcked) {
   Packet first = lease_for(kQemuMac);
   auto b = first.yiaddr.bytes();
-  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, Bytes(b.begin(), b.end())}}), kNow + 100);
+  Decision d =
+      handle(raw_request(kQemuMac, 1, 0, {{53, {3}}, {50, Bytes(b.begin(), b.end())}}), kNow + 100);
   ASSERT_TRUE(d.reply);
   EXPECT_EQ(d.reply->packet.message_type(), MessageType::ack);
   EXPECT_EQ(store_.by_address(first.yiaddr)->expires_at, kNow + 700);
@@ -256,7 +262,8 @@ TEST_F(ResponderTest, ExpiredLeaseIsReused) {
 
 TEST_F(ResponderTest, DeclinedAddressIsQuarantined) {
   rebuild("", "198.18.0.101");
-  handle(raw_request(mac_n(1), 1, 0, {{53, {4}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.1")}}));
+  handle(raw_request(mac_n(1), 1, 0,
+                     {{53, {4}}, {50, ip_bytes("198.18.0.100")}, {54, ip_bytes("198.18.0.1")}}));
   Decision d = handle(raw_request(mac_n(2), 1, 0, {{53, {1}}}));
   ASSERT_TRUE(d.reply);
   EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.0.101"));
@@ -329,7 +336,8 @@ TEST_F(ResponderTest, RelayedRequestPicksTheSubnetByGiaddrAndEchoesOption82) {
   config_.subnets.push_back(remote);
   responder_ = std::make_unique<Responder>(config_, *policy_, store_);
   Bytes rai = {1, 3, 'p', '1', '2', 2, 2, 'r', '9'};
-  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.4.1")));
+  Decision d =
+      handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.4.1")));
   ASSERT_TRUE(d.reply);
   EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.4.50"));
   EXPECT_EQ(d.reply->packet.options.ip(opt::kRouter), ip("198.18.4.1"));
@@ -346,7 +354,8 @@ TEST_F(ResponderTest, LinkSelectionSubOptionOverridesGiaddr) {
   config_.subnets.push_back(remote);
   responder_ = std::make_unique<Responder>(config_, *policy_, store_);
   Bytes rai = {5, 4, 198, 18, 6, 0};
-  Decision d = handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.9.1")));
+  Decision d =
+      handle(raw_request(kQemuMac, 1, 0, {{53, {1}}, {82, rai}}, Ipv4(), ip("198.18.9.1")));
   ASSERT_TRUE(d.reply);
   EXPECT_EQ(d.reply->packet.yiaddr, ip("198.18.6.50"));
 }
@@ -384,7 +393,8 @@ TEST_F(ResponderTest, RateLimitPerMac) {
   }
   EXPECT_EQ(answered, 3);
   EXPECT_TRUE(handle(raw_request(kQemuMac, 1, 0, {{53, {1}}}), kNow + 1).reply) << "a new second";
-  EXPECT_TRUE(handle(raw_request(mac_n(4), 1, 0, {{53, {1}}}), kNow).reply) << "other MACs unaffected";
+  EXPECT_TRUE(handle(raw_request(mac_n(4), 1, 0, {{53, {1}}}), kNow).reply)
+      << "other MACs unaffected";
 }
 
 TEST_F(ResponderTest, OptionsFollowTheParameterRequestListOrder) {
@@ -413,7 +423,8 @@ TEST_F(ResponderTest, OnlyAnAddressTheClientHoldsMovesItToAnotherSubnet) {
   ASSERT_TRUE(renew.reply);
   EXPECT_EQ(renew.reply->packet.message_type(), MessageType::ack);
   // A DECLINE names its address in option 50, whatever link it comes from.
-  handle(raw_request(mac_n(4), 1, 0, {{53, {4}}, {50, ip_bytes("198.18.4.56")}, {54, ip_bytes("198.18.0.1")}}));
+  handle(raw_request(mac_n(4), 1, 0,
+                     {{53, {4}}, {50, ip_bytes("198.18.4.56")}, {54, ip_bytes("198.18.0.1")}}));
   auto q = store_.by_address(ip("198.18.4.56"));
   ASSERT_TRUE(q);
   EXPECT_EQ(q->client_key, "declined");

@@ -16,7 +16,9 @@ struct RawOption {
   Bytes value;
 };
 
-inline Bytes str_bytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes str_bytes(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 inline Bytes raw_request(const MacAddress& mac, std::uint32_t xid, std::uint16_t flags,
                          std::initializer_list<RawOption> options, Ipv4 ciaddr = Ipv4(),

@@ -64,7 +64,8 @@ struct GroupCommitBackend : SqliteBackend {
   GroupCommitBackend() { open(); }
   ~GroupCommitBackend() override { close(); }
   void open() {
-    writer = std::make_unique<GroupCommitWriter>(*s, [](std::uint64_t, bool, const std::string&) {});
+    writer =
+        std::make_unique<GroupCommitWriter>(*s, [](std::uint64_t, bool, const std::string&) {});
     gc = std::make_unique<GroupCommitStore>(*s, *writer);
   }
   void close() {
@@ -145,17 +146,20 @@ TEST_P(LeaseStoreConformance, SurvivesReopenWhenPersistent) {
   ASSERT_TRUE(b_->store().put(make("198.18.0.100", "hw:a", 100)));
   ASSERT_TRUE(b_->store().put(make("198.18.0.101", "hw:a", 100)));
   b_->reopen();
-  EXPECT_EQ(b_->store().by_address(*Ipv4::parse("198.18.0.100")), make("198.18.0.100", "hw:a", 100));
+  EXPECT_EQ(b_->store().by_address(*Ipv4::parse("198.18.0.100")),
+            make("198.18.0.100", "hw:a", 100));
   // Write order survives too.
   EXPECT_EQ(b_->store().by_client("hw:a")->address.to_string(), "198.18.0.101");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LeaseStoreConformance,
-                         ::testing::Values(+[]() -> std::unique_ptr<Backend> { return std::make_unique<MemoryBackend>(); },
-                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); },
-                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); },
-                                           +[]() -> std::unique_ptr<Backend> { return std::make_unique<GroupCommitBackend>(); }),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(
+    Backends, LeaseStoreConformance,
+    ::testing::Values(
+        +[]() -> std::unique_ptr<Backend> { return std::make_unique<MemoryBackend>(); },
+        +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); },
+        +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); },
+        +[]() -> std::unique_ptr<Backend> { return std::make_unique<GroupCommitBackend>(); }),
+    backend_name);
 
 TEST(SqliteStore, UnopenablePathSaysWhere) {
   try {

@@ -11,7 +11,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::string kExample = PXED_TEST_DATA_DIR "/../../examples/pxed.toml";
+const std::string kExample = PXED_SOURCE_DIR "/examples/pxed.toml";
 
 std::vector<std::string> errors_of(std::string_view toml) {
   auto r = load_config_string(toml, "t.toml");

@@ -45,7 +45,7 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   config::Subnet s;
   s.network = Ipv4Network{iface.ipv4.network(), iface.ipv4.netmask};
   s.interfaces = {o.interface};
-  s.pools = {config::AddressRange{range->start, range->end}};
+  s.pools = {*range};
   s.pos.file = "command line";
   c.dhcp.subnets.push_back(std::move(s));
   if (!routers->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kRouter, *routers));
@@ -80,7 +80,7 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
     }
     auto range = parse_range(o.dhcp_range);
     if (!range) return tl::unexpected(range.error());
-    c.dhcp.subnets[0].pools = {config::AddressRange{range->start, range->end}};
+    c.dhcp.subnets[0].pools = {*range};
     sources.replace("dhcp.subnet[0].pools", from("--dhcp-range"));
   }
   if (given("--boot-file")) {

@@ -6,7 +6,7 @@
 
 namespace pxed::app {
 
-Result<AddressRange> parse_range(std::string_view text) {
+Result<config::AddressRange> parse_range(std::string_view text) {
   auto dash = text.find('-');
   if (dash == std::string_view::npos) {
     return fail(Errc::invalid_argument, fmt::format("--dhcp-range '{}' is not START-END", text));
@@ -21,7 +21,7 @@ Result<AddressRange> parse_range(std::string_view text) {
     return fail(Errc::invalid_argument,
                 fmt::format("--dhcp-range '{}' ends before it starts", text));
   }
-  return AddressRange{*start, *end};
+  return config::AddressRange{*start, *end};
 }
 
 Result<std::map<std::uint16_t, std::string>> parse_boot_files(

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "core/net_types.h"
 #include "core/result.h"
 
@@ -29,12 +30,8 @@ struct ServeOptions {
   std::uint32_t lease_time = 3600;
 };
 
-struct AddressRange {
-  Ipv4 start, end;
-};
-
 // "198.18.0.100-198.18.0.200" -> range; invalid_argument with the reason otherwise. Pure.
-Result<AddressRange> parse_range(std::string_view text);
+Result<config::AddressRange> parse_range(std::string_view text);
 // "bios=pxelinux.0", "7=ipxe.efi" -> arch codes -> file. Pure.
 Result<std::map<std::uint16_t, std::string>> parse_boot_files(
     const std::vector<std::string>& specs);

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include "lease/cached_store.h"
 #include "lease/group_commit.h"
 #include "lease/memory_store.h"
 #include "lease/sqlite_store.h"
@@ -46,17 +45,6 @@ struct SqliteBackend : Backend {
   bool persistent() const override { return true; }
 };
 
-// The in-memory cache in front of SQLite, as the daemon runs it.
-struct CachedBackend : SqliteBackend {
-  std::unique_ptr<CachedStore> cache = std::make_unique<CachedStore>(*s);
-  LeaseStore& store() override { return *cache; }
-  void reopen() override {
-    cache.reset();
-    SqliteBackend::reopen();
-    cache = std::make_unique<CachedStore>(*s);
-  }
-};
-
 // Memory at once, SQLite through the group-commit writer, as the daemon runs it.
 struct GroupCommitBackend : SqliteBackend {
   std::unique_ptr<GroupCommitWriter> writer;
@@ -83,7 +71,7 @@ struct GroupCommitBackend : SqliteBackend {
 using Factory = std::unique_ptr<Backend> (*)();
 
 std::string backend_name(const ::testing::TestParamInfo<Factory>& info) {
-  static const char* const kNames[] = {"Memory", "Sqlite", "CachedSqlite", "GroupCommitSqlite"};
+  static const char* const kNames[] = {"Memory", "Sqlite", "GroupCommitSqlite"};
   return kNames[info.index];
 }
 
@@ -157,7 +145,6 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         +[]() -> std::unique_ptr<Backend> { return std::make_unique<MemoryBackend>(); },
         +[]() -> std::unique_ptr<Backend> { return std::make_unique<SqliteBackend>(); },
-        +[]() -> std::unique_ptr<Backend> { return std::make_unique<CachedBackend>(); },
         +[]() -> std::unique_ptr<Backend> { return std::make_unique<GroupCommitBackend>(); }),
     backend_name);
 

@@ -156,10 +156,6 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
 
   setup_logging();
   std::signal(SIGPIPE, SIG_IGN);
-  if (cfg.dhcp.conflict_detection) {
-    spdlog::warn(
-        "pxed: dhcp.conflict-detection is not implemented yet; offered addresses are not probed");
-  }
 
   boot::Policy policy(
       boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
@@ -182,7 +178,10 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       }
       if (dhcp_interfaces.empty()) dhcp_interfaces.push_back(primary);  // relayed subnets only
       dhcp_server = std::make_unique<dhcp::Server>(
-          dhcp_loop.io, dhcp::ServerConfig{dhcp_interfaces, 67}, responder);
+          dhcp_loop.io,
+          dhcp::ServerConfig{dhcp_interfaces, 67, cfg.dhcp.conflict_detection,
+                             std::chrono::seconds(60)},
+          responder);
     }
     if (cfg.tftp.enabled) {
       tftp::ServerConfig tc;
@@ -222,7 +221,15 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   while (sigwait(&stop_signals, &stop_signal) != 0) {
   }
   spdlog::info("pxed: {} received, stopping", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
-  if (dhcp_server) dhcp_loop.stop([&] { dhcp_server->stop(); });
+  if (dhcp_server) {
+    dhcp_loop.stop([&] { dhcp_server->stop(); });
+    const dhcp::ServerCounters& n = dhcp_server->counters();
+    spdlog::info(
+        "dhcp: {} packets received, {} malformed, {} replies, {} unanswered; {} ARP probes, {} "
+        "conflicts; {} expired leases reclaimed",
+        n.received.load(), n.malformed.load(), n.replies.load(), n.silent.load(), n.probes.load(),
+        n.conflicts.load(), n.reclaimed.load());
+  }
   if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
   if (http_server) http_loop.stop([&] { http_server->stop(); });
   // Every lease already handed to the writer reaches the disk before we exit.

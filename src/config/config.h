@@ -73,8 +73,11 @@ struct DhcpConfig {
   std::optional<std::uint32_t> rebind_time;
   bool authoritative = true;
   std::uint32_t offer_hold = 60;            // seconds an offered address stays reserved
-  std::uint32_t decline_quarantine = 3600;  // seconds a DECLINEd address stays out of use
+  std::uint32_t decline_quarantine = 3600;  // seconds a DECLINEd or conflicting address rests
   bool conflict_detection = false;          // ARP probe after offering; never delays a reply
+  // Seconds an expired lease is kept, so its client gets the same address back, before the row
+  // is deleted.
+  std::uint32_t expired_lease_retention = 86400;
   std::uint32_t rate_limit_per_mac = 20;    // requests per second per MAC; 0 = unlimited
   std::string lease_db = "/var/lib/pxed/leases.db";
 };

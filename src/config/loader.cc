@@ -301,8 +301,8 @@ class Loader {
     const std::string_view s = "dhcp";
     check_keys(t, s,
                {"enabled", "lease-time", "renew-time", "rebind-time", "authoritative", "offer-hold",
-                "decline-quarantine", "conflict-detection", "rate-limit-per-mac", "lease-db",
-                "options", "subnet"});
+                "decline-quarantine", "conflict-detection", "expired-lease-retention",
+                "rate-limit-per-mac", "lease-db", "options", "subnet"});
     DhcpConfig& d = config_.dhcp;
     boolean(t, "enabled", s, d.enabled);
     lease_times(t, s, &d.lease_time, nullptr, d.renew_time, d.rebind_time);
@@ -311,6 +311,8 @@ class Loader {
     integer(t, "decline-quarantine", s, d.decline_quarantine,
             fmt::format("0 to {} seconds", kMaxLeaseTime));
     boolean(t, "conflict-detection", s, d.conflict_detection);
+    integer(t, "expired-lease-retention", s, d.expired_lease_retention,
+            fmt::format("0 to {} seconds", kMaxLeaseTime));
     integer(t, "rate-limit-per-mac", s, d.rate_limit_per_mac);
     string(t, "lease-db", s, d.lease_db);
     if (const toml::table* o = table(t, "options", s)) d.options = options(*o, "dhcp.options");

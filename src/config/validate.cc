@@ -188,6 +188,10 @@ class Validator {
       error("dhcp.decline-quarantine",
             fmt::format("expected 0 to {} seconds, got {}", kMaxLeaseTime, d.decline_quarantine));
     }
+    if (d.expired_lease_retention > kMaxLeaseTime) {
+      error("dhcp.expired-lease-retention", fmt::format("expected 0 to {} seconds, got {}",
+                                                        kMaxLeaseTime, d.expired_lease_retention));
+    }
     if (d.lease_db.empty()) error("dhcp.lease-db", "the lease database path is required");
     options("dhcp.options", d.options);
 

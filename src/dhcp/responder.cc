@@ -37,6 +37,13 @@ std::optional<Ipv4> link_selection(const Packet& req) {
   return std::nullopt;
 }
 
+// Rows that keep an address away from every client for a while, rather than leases.
+constexpr std::string_view kDeclinedKey = "declined";
+constexpr std::string_view kConflictKey = "conflict";
+bool quarantined(const lease::Lease& l) {
+  return l.client_key == kDeclinedKey || l.client_key == kConflictKey;
+}
+
 std::set<Ipv4> reserved_in(const config::Subnet& s) {
   std::set<Ipv4> out;
   for (const auto& r : s.reservations) {
@@ -212,7 +219,45 @@ Decision Responder::discover(Context& c) {
   reply.yiaddr = *ip;
   c.ex.address = *ip;
   add_config_options(c, reply);
-  return send(c, std::move(reply));
+  Decision d = send(c, std::move(reply));
+  // Probe only where ARP reaches: a client on our own link, for an address it does not hold yet.
+  bool on_link = c.req.giaddr.is_zero() && c.subnet->cfg->network.contains(c.arrival.local_address);
+  if (config_.conflict_detection && on_link) {
+    auto lease = store_.by_address(*ip);
+    if (!lease || lease->client_key != c.key || !lease->active(c.now)) d.probe = *ip;
+  }
+  return d;
+}
+
+std::string Responder::conflict(Ipv4 address, const MacAddress& owner, const MacAddress& client,
+                                std::int64_t now, bool ack_withheld) {
+  auto lease = store_.by_address(address);
+  if (!ack_withheld && lease && lease->active(now) && !quarantined(*lease)) {
+    // The REQUEST beat the ARP answer: the lease stands, and the client's own check (RFC 2131
+    // §4.4.1) should make it DECLINE the address.
+    return fmt::format("{} is in use by {}, but is already leased to {}", address.to_string(),
+                       owner.to_string(), lease->mac.to_string());
+  }
+  if (auto o = offers_.find(address); o != offers_.end()) offers_.erase(o);
+  lease::Lease q{address, std::string(kConflictKey), owner, "", now + config_.decline_quarantine};
+  if (auto stored = store_.put(q); !stored) {
+    return fmt::format("{} is in use by {}; could not record the conflict: {}",
+                       address.to_string(), owner.to_string(), stored.error().message);
+  }
+  return fmt::format("{} is in use by {} (offered to {}); quarantined for {} s",
+                     address.to_string(), owner.to_string(), client.to_string(),
+                     config_.decline_quarantine);
+}
+
+std::size_t Responder::reclaim(std::int64_t now) {
+  std::size_t removed = 0;
+  for (const lease::Lease& l : store_.all()) {
+    std::int64_t keep_until =
+        quarantined(l) ? l.expires_at : l.expires_at + config_.expired_lease_retention;
+    if (keep_until > now) continue;
+    if (store_.remove(l.address)) ++removed;
+  }
+  return removed;
 }
 
 Decision Responder::request(Context& c) {
@@ -240,6 +285,10 @@ Decision Responder::request(Context& c) {
   if (!available_to(ip, c)) {
     auto lease = store_.by_address(ip);
     bool taken = lease && lease->client_key != c.key && lease->active(c.now);
+    if (taken && quarantined(*lease)) {
+      return nak(c, fmt::format("{} is in use by another host ({})", ip.to_string(),
+                                lease->client_key));
+    }
     return nak(c, taken
                       ? fmt::format("{} belongs to another client", ip.to_string())
                       : fmt::format("{} is not an address we give to this client", ip.to_string()));
@@ -291,7 +340,7 @@ Decision Responder::decline(Context& c) {
     return silent(c, "declined an address another client holds");
   }
   // Somebody else uses the address: keep everybody off it for a while.
-  lease::Lease quarantine{*ip, "declined", c.ex.client.mac, "", c.now + config_.decline_quarantine};
+  lease::Lease quarantine{*ip, std::string(kDeclinedKey), c.ex.client.mac, "", c.now + config_.decline_quarantine};
   if (auto stored = store_.put(quarantine); !stored) return silent(c, stored.error().message);
   return silent(c, fmt::format("address declined by the client, quarantined for {} s",
                                config_.decline_quarantine));
@@ -384,7 +433,7 @@ Decision Responder::nak(Context& c, std::string why) const {
 
 Decision Responder::silent(Context& c, std::string why) const {
   c.ex.note = std::move(why);
-  return Decision{std::nullopt, std::move(c.ex)};
+  return Decision{std::nullopt, std::move(c.ex), 0, std::nullopt};
 }
 
 Decision Responder::send(Context& c, Packet reply) const {
@@ -395,7 +444,7 @@ Decision Responder::send(Context& c, Packet reply) const {
   r.max_size = std::clamp<std::size_t>(
       c.req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize), kMinMessageSize, 1472);
   r.packet = std::move(reply);
-  return Decision{std::move(r), std::move(c.ex)};
+  return Decision{std::move(r), std::move(c.ex), 0, std::nullopt};
 }
 
 void order_options(Options& options, const Bytes* prl) {

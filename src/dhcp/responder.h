@@ -51,6 +51,9 @@ struct Decision {
   // The reply promises a lease: send it only once the store reports this write ticket durable
   // (LeaseStore::last_write_ticket); 0 = send at once.
   std::uint64_t durable_ticket = 0;
+  // Conflict detection: probe this offered address (ARP on the arrival interface) after sending
+  // the reply, and report an answer from another host to Responder::conflict().
+  std::optional<Ipv4> probe;
 };
 
 class Responder {
@@ -60,6 +63,17 @@ class Responder {
 
   // Handles one request. `now` is unix seconds.
   Decision handle(const Packet& request, const Arrival& arrival, std::int64_t now);
+
+  // Another host (`owner`) uses `address`, which was offered to `client`: unless the client has
+  // been told it may keep it, the address is quarantined (like a DECLINE) and the client's
+  // REQUEST for it is NAKed. `ack_withheld`: the lease was written but its ACK never sent, so the
+  // quarantine replaces it. Returns what happened, for the log.
+  std::string conflict(Ipv4 address, const MacAddress& owner, const MacAddress& client,
+                       std::int64_t now, bool ack_withheld = false);
+
+  // Deletes lease rows that expired more than `config.expired_lease_retention` seconds ago
+  // (quarantine rows as soon as they expire). Returns how many.
+  std::size_t reclaim(std::int64_t now);
 
  private:
   struct Subnet {

@@ -9,7 +9,10 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+
+#include "net/arp_socket.h"
 
 namespace pxed::dhcp {
 
@@ -18,10 +21,11 @@ using asio::ip::udp;
 
 struct Server::Listener {
   Listener(asio::io_context& io, const net::InterfaceInfo& i)
-      : interface(i), socket(io), raw(i.index) {}
+      : interface(i), socket(io), raw(i.index), arp(io) {}
   net::InterfaceInfo interface;
   udp::socket socket;
   net::RawSender raw;
+  asio::posix::stream_descriptor arp;  // open only with conflict detection
   udp::endpoint peer;
   std::array<std::uint8_t, 4096> buffer{};
 };
@@ -37,7 +41,7 @@ std::int64_t unix_now() {
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
-    : io_(io), config_(std::move(config)), responder_(responder) {
+    : io_(io), config_(std::move(config)), responder_(responder), reclaim_timer_(io) {
   for (const net::InterfaceInfo& i : config_.interfaces) {
     auto bind_failed = [&](const std::error_code& ec) {
       throw std::system_error(ec, fmt::format("cannot listen on DHCP {}:{}", i.name, config_.port));
@@ -55,6 +59,7 @@ Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
     l->socket.set_option(asio::socket_base::broadcast(true), ec);
     l->socket.bind(udp::endpoint(udp::v4(), config_.port), ec);
     if (ec) bind_failed(ec);
+    if (config_.conflict_detection) l->arp.assign(net::open_arp_socket(i.index).release());
     listeners_.push_back(std::move(l));
   }
 }
@@ -62,13 +67,131 @@ Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
 Server::~Server() = default;
 
 void Server::start() {
-  for (auto& l : listeners_) receive(*l);
+  for (auto& l : listeners_) {
+    receive(*l);
+    if (l->arp.is_open()) wait_arp(*l);
+  }
+  reclaim();
+  schedule_reclaim();
+}
+
+void Server::reclaim() {
+  std::size_t n = responder_.reclaim(unix_now());
+  if (n > 0) {
+    counters_.reclaimed += n;
+    spdlog::info("dhcp: reclaimed {} expired lease(s)", n);
+  }
 }
 
 void Server::stop() {
   for (auto& l : listeners_) {
     boost::system::error_code ec;
     l->socket.close(ec);
+    l->arp.close(ec);
+  }
+  reclaim_timer_.cancel();
+}
+
+void Server::schedule_reclaim() {
+  reclaim_timer_.expires_after(config_.reclaim_interval);
+  reclaim_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled: stopping
+    reclaim();
+    schedule_reclaim();
+  });
+}
+
+void Server::queue_or_send(std::uint64_t ticket, Listener& l, Reply reply) {
+  if (ticket <= durable_) {
+    ++counters_.replies;
+    send_reply(l, reply);
+    return;
+  }
+  // An ACK whose lease is not on disk yet: it goes out when the group commit lands. The queue
+  // stays in ticket order (an ACK held for a probe may come back after later ones).
+  auto at = std::upper_bound(pending_.begin(), pending_.end(), ticket,
+                             [](std::uint64_t t, const Pending& p) { return t < p.ticket; });
+  pending_.insert(at, Pending{ticket, &l, std::move(reply)});
+}
+
+bool Server::hold_for_probe(Listener& l, Decision& d, const Packet& request,
+                            const Arrival& arrival) {
+  if (!l.arp.is_open() || d.exchange.reply != MessageType::ack) return false;
+  Ipv4 address = d.reply->packet.yiaddr;
+  if (address.is_zero()) return false;
+  auto until = probes_.running(address, l.interface.name, std::chrono::steady_clock::now());
+  if (!until) return false;
+  // A retransmitted REQUEST replaces the held one; its timer stays.
+  auto [it, fresh] = held_.try_emplace(address);
+  Held& h = it->second;
+  if (fresh) {
+    h.id = ++next_held_id_;
+    h.timer = std::make_unique<asio::steady_timer>(io_, *until);
+    h.timer->async_wait([this, address, id = h.id](const boost::system::error_code& ec) {
+      if (!ec) release_held(address, id);
+    });
+  }
+  h.ticket = d.durable_ticket;
+  h.listener = &l;
+  h.reply = *d.reply;
+  d.exchange.note += std::string(d.exchange.note.empty() ? "" : "; ") +
+                     "held until the ARP probe of the address ends";
+  h.request = request;
+  h.arrival = arrival;
+  return true;
+}
+
+void Server::release_held(Ipv4 address, std::uint64_t id) {
+  auto it = held_.find(address);
+  if (it == held_.end() || it->second.id != id) return;
+  Held h = std::move(it->second);
+  held_.erase(it);
+  queue_or_send(h.ticket, *h.listener, std::move(h.reply));  // nobody else answered: ACK
+}
+
+void Server::probe(Listener& l, const Decision& d) {
+  if (!d.probe || !l.arp.is_open()) return;
+  if (!probes_.start(*d.probe, l.interface.name, d.exchange.client.mac,
+                     std::chrono::steady_clock::now())) {
+    return;  // already being probed
+  }
+  ++counters_.probes;
+  if (auto sent = net::send_arp(l.arp.native_handle(), l.interface.index,
+                                net::arp_probe(l.interface.mac, *d.probe));
+      !sent) {
+    spdlog::warn("dhcp: could not send an ARP probe for {} on {}: {}", d.probe->to_string(),
+                 l.interface.name, sent.error().message);
+  }
+}
+
+void Server::wait_arp(Listener& l) {
+  l.arp.async_wait(asio::posix::stream_descriptor::wait_read,
+                   [this, &l](const boost::system::error_code& ec) {
+                     if (ec) return;  // closed: stopping
+                     on_arp(l);
+                     wait_arp(l);
+                   });
+}
+
+void Server::on_arp(Listener& l) {
+  while (auto p = net::receive_arp(l.arp.native_handle())) {
+    auto c = probes_.on_arp(l.interface.name, p->sender_ip, p->sender_mac,
+                            std::chrono::steady_clock::now());
+    if (!c) continue;
+    ++counters_.conflicts;
+    auto h = held_.find(c->address);
+    bool withheld = h != held_.end();
+    spdlog::warn("dhcp: conflict on {}: {}", l.interface.name,
+                 responder_.conflict(c->address, c->owner, c->client, unix_now(), withheld));
+    if (!withheld) continue;
+    // The client asked for the address before the answer came: its ACK is dropped and the
+    // same REQUEST, handled again, now gets a NAK, so it starts over with another address.
+    Held held = std::move(h->second);
+    held_.erase(h);
+    held.timer->cancel();
+    Decision nak = responder_.handle(held.request, held.arrival, unix_now());
+    spdlog::info("{}", describe(nak.exchange));
+    if (nak.reply) queue_or_send(nak.durable_ticket, *held.listener, std::move(*nak.reply));
   }
 }
 
@@ -99,16 +222,14 @@ void Server::on_packet(Listener& l, std::size_t n) {
     }
     Arrival arrival{l.interface.name, l.interface.ipv4.address};
     Decision d = responder_.handle(*packet, arrival, unix_now());
+    bool held = d.reply && hold_for_probe(l, d, *packet, arrival);
     spdlog::info("{}", describe(d.exchange));
-    if (d.reply && d.durable_ticket > durable_) {
-      // An ACK whose lease is not on disk yet: it goes out when the group commit lands.
-      pending_.push_back(Pending{d.durable_ticket, &l, std::move(*d.reply)});
-    } else if (d.reply) {
-      ++counters_.replies;
-      send_reply(l, *d.reply);
-    } else {
+    if (d.reply && !held) {
+      queue_or_send(d.durable_ticket, l, std::move(*d.reply));
+    } else if (!d.reply) {
       ++counters_.silent;
     }
+    probe(l, d);  // after the reply: conflict detection never delays an offer
     if (observer_) observer_(d.exchange);
   } catch (const std::exception& e) {
     // One bad packet never takes the daemon down.

@@ -5,16 +5,20 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/log_limiter.h"
+#include "dhcp/conflict_probe.h"
 #include "dhcp/responder.h"
 #include "net/interface.h"
 #include "net/raw_sender.h"
@@ -24,10 +28,15 @@ namespace pxed::dhcp {
 struct ServerConfig {
   std::vector<net::InterfaceInfo> interfaces;
   std::uint16_t port = 67;
+  // ARP-probe offered addresses (Decision::probe) and report conflicts to the Responder.
+  bool conflict_detection = false;
+  // How often expired leases are reclaimed (Responder::reclaim); the first run is in start().
+  std::chrono::seconds reclaim_interval{60};
 };
 
 struct ServerCounters {
-  std::atomic<std::uint64_t> received{0}, malformed{0}, replies{0}, silent{0};
+  std::atomic<std::uint64_t> received{0}, malformed{0}, replies{0}, silent{0}, probes{0},
+      conflicts{0}, reclaimed{0};
 };
 
 class Server {
@@ -37,6 +46,7 @@ class Server {
   // Binds at once; throws std::system_error "cannot listen on DHCP IF:PORT: reason".
   Server(boost::asio::io_context& io, ServerConfig config, Responder& responder);
   ~Server();
+  // Starts receiving; reclaims expired leases first (so it is logged before "ready").
   void start();
   void stop();
   // Called after each exchange, on the server's thread (boot timeline, metrics).
@@ -53,6 +63,14 @@ class Server {
   void on_packet(Listener& l, std::size_t n);
   void send_reply(Listener& l, const Reply& r);
   void release_pending(std::uint64_t ticket, bool ok, const std::string& error);
+  void queue_or_send(std::uint64_t ticket, Listener& l, Reply reply);
+  void probe(Listener& l, const Decision& d);
+  bool hold_for_probe(Listener& l, Decision& d, const Packet& request, const Arrival& arrival);
+  void release_held(Ipv4 address, std::uint64_t id);
+  void wait_arp(Listener& l);
+  void on_arp(Listener& l);
+  void reclaim();
+  void schedule_reclaim();
 
   struct Pending {
     std::uint64_t ticket;
@@ -66,6 +84,20 @@ class Server {
   Responder& responder_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   LogLimiter malformed_log_{std::chrono::seconds(10)};
+  ConflictProbes probes_;
+  // ACKs for addresses whose probe is still running (see conflict_probe.h), by address.
+  struct Held {
+    std::uint64_t id;
+    std::uint64_t ticket;
+    Listener* listener;
+    Reply reply;
+    Packet request;
+    Arrival arrival;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  std::map<Ipv4, Held> held_;
+  std::uint64_t next_held_id_ = 0;
+  boost::asio::steady_timer reclaim_timer_;
   Observer observer_;
   ServerCounters counters_;
 };

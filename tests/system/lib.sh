@@ -66,13 +66,21 @@ in_cli() { ip netns exec "$CLI_NS" "$@"; }
 
 # start_pxed [extra serve flags...]: starts pxed on vs and waits (at most 10 s) until it is ready.
 start_pxed() {
+  start_pxed_with --interface vs --root "$ROOT" --dhcp-range "$DHCP_RANGE" \
+    --lease-db "$WORK/leases.db" "$@"
+}
+
+# start_pxed_with SERVE_ARGS...: `pxed serve SERVE_ARGS...` (e.g. --config FILE), then waits as above.
+start_pxed_with() {
   # Not through in_srv: $! must be pxed itself (ip netns exec execs it), not a subshell.
-  ip netns exec "$SRV_NS" "$PXED" serve --interface vs --root "$ROOT" --dhcp-range "$DHCP_RANGE" \
-    --lease-db "$WORK/leases.db" "$@" >>"$PXED_LOG" 2>&1 &
+  # Only this run's lines count: the log may hold an earlier run's "ready".
+  local skip=0
+  [[ -f "$PXED_LOG" ]] && skip=$(wc -l <"$PXED_LOG")
+  ip netns exec "$SRV_NS" "$PXED" serve "$@" >>"$PXED_LOG" 2>&1 &
   PXED_PID=$!
   local i
   for i in $(seq 1 100); do
-    grep -q "pxed: ready" "$PXED_LOG" 2>/dev/null && return 0
+    tail -n +"$((skip + 1))" "$PXED_LOG" 2>/dev/null | grep -q "pxed: ready" && return 0
     kill -0 "$PXED_PID" 2>/dev/null || die "pxed exited during start-up"
     sleep 0.1
   done

@@ -346,13 +346,16 @@ TEST(ConfigValidate, OtherDhcpLimits) {
 offer-hold = 0
 decline-quarantine = 31536001
 lease-db = ""
+expired-lease-retention = 31536001
 [[dhcp.subnet]]
 network = "198.18.0.0/24"
 )"),
               ElementsAre("t.toml:4:14: dhcp.offer-hold: expected 1 to 3600 seconds, got 0",
                           "t.toml:5:22: dhcp.decline-quarantine: expected 0 to 31536000 seconds, "
                           "got 31536001",
-                          "t.toml:6:12: dhcp.lease-db: the lease database path is required"));
+                          "t.toml:6:12: dhcp.lease-db: the lease database path is required",
+                          "t.toml:7:27: dhcp.expired-lease-retention: expected 0 to 31536000 "
+                          "seconds, got 31536001"));
 }
 
 TEST(ConfigValidate, EmptyBootFile) {

@@ -430,5 +430,115 @@ TEST_F(ResponderTest, OnlyAnAddressTheClientHoldsMovesItToAnotherSubnet) {
   EXPECT_EQ(q->client_key, "declined");
 }
 
+TEST_F(ResponderTest, NoProbeUnlessConflictDetectionIsOn) {
+  EXPECT_FALSE(handle(raw_request(mac_n(1), 1, 0, {{53, {1}}})).probe);
+}
+
+TEST_F(ResponderTest, ConflictDetectionProbesNewOffersOnTheLinkOnly) {
+  config_.conflict_detection = true;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Decision d = handle(raw_request(mac_n(1), 1, 0, {{53, {1}}}));
+  ASSERT_TRUE(d.reply);  // the offer is not held back
+  ASSERT_TRUE(d.probe);
+  EXPECT_EQ(*d.probe, d.reply->packet.yiaddr);
+  // A client that already holds its address is not probed again.
+  Packet ack = lease_for(mac_n(2));
+  Decision again = handle(raw_request(mac_n(2), 3, 0, {{53, {1}}}), kNow + 5);
+  ASSERT_TRUE(again.reply);
+  EXPECT_EQ(again.reply->packet.yiaddr, ack.yiaddr);
+  EXPECT_FALSE(again.probe);
+  // ARP does not cross a relay.
+  Decision relayed = handle(raw_request(mac_n(3), 1, 0, {{53, {1}}}, Ipv4(), ip("198.18.0.9")));
+  ASSERT_TRUE(relayed.reply);
+  EXPECT_FALSE(relayed.probe);
+}
+
+TEST_F(ResponderTest, ConflictQuarantinesTheOfferAndTheRequestIsNaked) {
+  config_.conflict_detection = true;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  const MacAddress squatter({0x02, 0xaa, 0, 0, 0, 9});
+  Decision offer = handle(raw_request(mac_n(1), 1, 0, {{53, {1}}}));
+  ASSERT_TRUE(offer.reply && offer.probe);
+  Ipv4 taken = *offer.probe;
+  std::string note = responder_->conflict(taken, squatter, mac_n(1), kNow);
+  EXPECT_NE(note.find("in use by 02:aa:00:00:00:09"), std::string::npos) << note;
+  EXPECT_NE(note.find("quarantined for 600 s"), std::string::npos) << note;
+  auto q = store_.by_address(taken);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->client_key, "conflict");
+  EXPECT_EQ(q->mac, squatter);
+  // The client asks for the offered address anyway: NAK, and its next DISCOVER gets another.
+  auto b = taken.bytes();
+  Decision req = handle(raw_request(
+      mac_n(1), 2, 0,
+      {{53, {3}}, {50, Bytes(b.begin(), b.end())}, {54, ip_bytes("198.18.0.1")}}));
+  ASSERT_TRUE(req.reply);
+  EXPECT_EQ(req.reply->packet.message_type(), MessageType::nak);
+  EXPECT_NE(req.exchange.note.find("in use by another host (conflict)"), std::string::npos)
+      << req.exchange.note;
+  Decision next = handle(raw_request(mac_n(1), 3, 0, {{53, {1}}}));
+  ASSERT_TRUE(next.reply);
+  EXPECT_NE(next.reply->packet.yiaddr, taken);
+  // After the quarantine the address is free again.
+  EXPECT_EQ(responder_->reclaim(kNow + 601), 1u);
+  EXPECT_FALSE(store_.by_address(taken));
+}
+
+TEST_F(ResponderTest, ConflictAfterTheAckLeavesTheLeaseAlone) {
+  config_.conflict_detection = true;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Packet ack = lease_for(mac_n(1));
+  std::string note =
+      responder_->conflict(ack.yiaddr, MacAddress({0x02, 0xaa, 0, 0, 0, 9}), mac_n(1), kNow);
+  EXPECT_NE(note.find("already leased to 52:54:00:00:00:01"), std::string::npos) << note;
+  auto l = store_.by_address(ack.yiaddr);
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->mac, mac_n(1));
+}
+
+TEST_F(ResponderTest, ConflictWhileTheAckIsWithheldTurnsTheRequestIntoANak) {
+  config_.conflict_detection = true;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  const MacAddress squatter({0x02, 0xaa, 0, 0, 0, 9});
+  Decision offer = handle(raw_request(mac_n(1), 1, 0, {{53, {1}}}));
+  ASSERT_TRUE(offer.probe);
+  auto b = offer.probe->bytes();
+  Bytes request = raw_request(
+      mac_n(1), 2, 0, {{53, {3}}, {50, Bytes(b.begin(), b.end())}, {54, ip_bytes("198.18.0.1")}});
+  Decision ack = handle(request);
+  ASSERT_TRUE(ack.reply);
+  ASSERT_EQ(ack.exchange.reply, MessageType::ack);
+  // The I/O layer held that ACK back while the probe ran; then the squatter answered.
+  std::string note = responder_->conflict(*offer.probe, squatter, mac_n(1), kNow, true);
+  EXPECT_NE(note.find("quarantined"), std::string::npos) << note;
+  EXPECT_EQ(store_.by_address(*offer.probe)->client_key, "conflict");
+  // Handling the same REQUEST again gives the NAK the client gets instead.
+  Decision nak = handle(request);
+  ASSERT_TRUE(nak.reply);
+  EXPECT_EQ(nak.exchange.reply, MessageType::nak);
+}
+
+TEST_F(ResponderTest, ReclaimDeletesOnlyLeasesPastTheirRetention) {
+  config_.expired_lease_retention = 1000;
+  responder_ = std::make_unique<Responder>(config_, *policy_, store_);
+  Packet a = lease_for(mac_n(1));             // expires at kNow + 600
+  Packet b = lease_for(mac_n(2), kNow + 500);  // expires at kNow + 1100
+  EXPECT_EQ(responder_->reclaim(kNow + 1599), 0u);  // a expired, but is kept 1000 s
+  EXPECT_EQ(responder_->reclaim(kNow + 1600), 1u);
+  EXPECT_FALSE(store_.by_address(a.yiaddr));
+  EXPECT_TRUE(store_.by_address(b.yiaddr));
+  EXPECT_EQ(responder_->reclaim(kNow + 2100), 1u);
+  EXPECT_TRUE(store_.all().empty());
+}
+
+TEST_F(ResponderTest, AnExpiredLeaseStillInRetentionGoesBackToItsClient) {
+  Packet first = lease_for(mac_n(1));
+  lease_for(mac_n(2));
+  EXPECT_EQ(responder_->reclaim(kNow + 3600), 0u);
+  Decision d = handle(raw_request(mac_n(1), 9, 0, {{53, {1}}}), kNow + 3600);
+  ASSERT_TRUE(d.reply);
+  EXPECT_EQ(d.reply->packet.yiaddr, first.yiaddr);
+}
+
 }  // namespace
 }  // namespace pxed::dhcp

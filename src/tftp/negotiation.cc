@@ -63,6 +63,7 @@ TransferParams negotiate(const std::vector<TftpOption>& requested, std::uint64_t
       // RFC 2349: 1..255 seconds; the server takes it as is or leaves it out.
       if (*value < kMinTimeoutSeconds || *value > kMaxTimeoutSeconds) continue;
       p.timeout = std::chrono::seconds(*value);
+      p.backoff = false;
       p.accepted.push_back({opt.name, std::to_string(*value)});
     } else if (name == "tsize") {
       // RFC 2349: in a RRQ the client sends 0 and we answer the real size. Except for an empty

@@ -26,6 +26,7 @@ constexpr std::uint16_t kMaxBlksize = 65464;
 constexpr std::uint16_t kDefaultBlksize = 512;
 constexpr int kMinTimeoutSeconds = 1;
 constexpr int kMaxTimeoutSeconds = 255;
+constexpr int kMaxBackoff = 4;
 
 // The shape of one transfer once options are settled.
 struct TransferParams {
@@ -33,6 +34,9 @@ struct TransferParams {
   std::uint16_t windowsize = 1;
   std::chrono::milliseconds timeout{1000};
   int retries = 5;
+  // Each retransmission doubles the wait (up to kMaxBackoff times `timeout`), unless the client
+  // set the timeout itself (RFC 2349): then it is kept as given.
+  bool backoff = true;
   // The options granted, in the client's order and spelling, with the values we answer. Empty
   // means no OACK: the transfer starts with DATA 1.
   std::vector<TftpOption> accepted;

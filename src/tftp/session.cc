@@ -29,6 +29,7 @@ Session::Session(std::uint64_t file_size, TransferParams params)
   params_.blksize = std::max<std::uint16_t>(params_.blksize, 1);
   params_.windowsize = std::max<std::uint16_t>(params_.windowsize, 1);
   stats_.file_size = file_size;
+  wait_ = params_.timeout;
   if (params_.send_oack()) oack_ = encode_oack(params_.accepted);
 }
 
@@ -80,7 +81,7 @@ Step Session::start(Clock::time_point now) {
     phase_ = Phase::transferring;
     send_window(1, step);
   }
-  deadline_ = now + params_.timeout;
+  deadline_ = now + wait_;
   step.deadline = deadline_;
   return step;
 }
@@ -116,11 +117,12 @@ Step Session::on_ack(std::uint16_t block, Clock::time_point now) {
   }
   progressed_ = true;
   retries_used_ = 0;
+  wait_ = params_.timeout;
   Step step;
   // RFC 7440: an ACK inside the window means the client missed what follows it; the next
   // window starts right after the acknowledged block either way.
   send_window(acked_ + 1, step);
-  deadline_ = now + params_.timeout;
+  deadline_ = now + wait_;
   step.deadline = deadline_;
   return step;
 }
@@ -137,7 +139,10 @@ Step Session::on_timeout(Clock::time_point now) {
   } else {
     send_window(acked_ + 1, step);
   }
-  deadline_ = now + params_.timeout;
+  if (params_.backoff) {
+    wait_ = std::min<Clock::duration>(wait_ * 2, params_.timeout * kMaxBackoff);
+  }
+  deadline_ = now + wait_;
   step.deadline = deadline_;
   return step;
 }

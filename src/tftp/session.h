@@ -69,7 +69,8 @@ class Session {
   // (never answered with a resend: no Sorcerer's Apprentice); an ERROR ends the transfer.
   Step on_packet(const Packet& packet, Clock::time_point now);
   // The timer fired. Early calls (before the deadline) change nothing; late ones resend what
-  // is unacknowledged, or give up once the retries are spent.
+  // is unacknowledged, or give up once the retries are spent. Each retransmission waits twice
+  // as long as the one before (params.backoff), and progress brings the wait back down.
   Step on_timeout(Clock::time_point now);
   // Ends the transfer for a local reason (read_failed, cut).
   Step abort(Outcome why);
@@ -101,6 +102,7 @@ class Session {
   std::uint64_t window_end_ = 0;  // last block of the window in flight
   std::uint64_t highest_sent_ = 0;
   int retries_used_ = 0;
+  Clock::duration wait_;  // the current retransmission timeout
   bool progressed_ = false;
   Clock::time_point deadline_{};
   std::optional<Outcome> outcome_;

@@ -15,6 +15,7 @@ TransferParams params(std::uint16_t blksize, std::uint16_t window = 1,
   p.blksize = blksize;
   p.windowsize = window;
   p.timeout = 1s;
+  p.backoff = false;  // a fixed wait keeps the timelines below simple; see Backoff* tests
   p.retries = retries;
   p.accepted = std::move(accepted);
   return p;
@@ -122,6 +123,31 @@ TEST(TftpSession, RetransmitsOnTimeoutThenGivesUp) {
   EXPECT_EQ(s.stats().retransmits, 2u);
   EXPECT_EQ(s.stats().data_packets, 3u);
   EXPECT_EQ(s.stats().bytes_acked, 0u);
+}
+
+TEST(TftpSession, BackoffDoublesTheWaitUpToFourTimesAndProgressResetsIt) {
+  TransferParams p = params(512, 1, {}, 6);
+  p.backoff = true;
+  Session s(2000, p);
+  EXPECT_EQ(s.start(t0).deadline, t0 + 1s);
+  EXPECT_EQ(s.on_timeout(t0 + 1s).deadline, t0 + 3s);   // waits 2 s
+  EXPECT_TRUE(s.on_timeout(t0 + 2s).transmits.empty());  // early: nothing
+  EXPECT_EQ(s.on_timeout(t0 + 3s).deadline, t0 + 7s);   // 4 s
+  EXPECT_EQ(s.on_timeout(t0 + 7s).deadline, t0 + 11s);  // capped at 4 s
+  EXPECT_EQ(s.on_timeout(t0 + 11s).deadline, t0 + 15s);
+  Step progress = s.on_packet(AckPacket{1}, t0 + 12s);
+  EXPECT_EQ(progress.deadline, t0 + 13s);  // back to 1 s
+}
+
+TEST(TftpSession, NoBackoffWhenTheClientSetTheTimeout) {
+  Limits limits;
+  TransferParams p = negotiate({{"timeout", "3"}}, 2000, limits);
+  EXPECT_FALSE(p.backoff);
+  Session s(2000, p);
+  s.start(t0);
+  EXPECT_EQ(s.on_timeout(t0 + 3s).deadline, t0 + 6s);
+  EXPECT_EQ(s.on_timeout(t0 + 6s).deadline, t0 + 9s);
+  EXPECT_TRUE(negotiate({{"blksize", "1468"}}, 2000, limits).backoff);
 }
 
 TEST(TftpSession, OackIsRetransmittedToo) {

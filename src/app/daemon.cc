@@ -28,6 +28,7 @@
 #include "lease/group_commit.h"
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
+#include "files/name_space.h"
 #include "tftp/server.h"
 
 namespace pxed::app {
@@ -135,6 +136,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   } catch (const std::runtime_error& e) {
     throw StartupError(e.what());
   }
+  // TFTP reads through the name space (files below the root, and generated files in front of
+  // them); it is used on the TFTP loop's thread only.
+  auto tftp_names = std::make_unique<files::FileNameSpace>(*root);
   std::filesystem::path db(cfg.dhcp.lease_db);
   if (db.has_parent_path()) {
     std::error_code ec;
@@ -189,7 +193,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.port = cfg.tftp.port;
       tc.max_blksize = cfg.tftp.max_blksize;
       tc.max_windowsize = cfg.tftp.max_windowsize;
-      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *root);
+      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
     }
     if (cfg.http.enabled) {
       http::ServerConfig hc;

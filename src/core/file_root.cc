@@ -70,6 +70,8 @@ Result<OpenFile> FileRoot::open(std::string_view requested) const {
   ::fcntl(f.fd.get(), F_SETFL, 0);
   f.size = static_cast<std::uint64_t>(st.st_size);
   f.mtime = st.st_mtim.tv_sec;
+  f.device = static_cast<std::uint64_t>(st.st_dev);
+  f.inode = static_cast<std::uint64_t>(st.st_ino);
   return f;
 }
 

@@ -21,6 +21,7 @@ struct OpenFile {
   UniqueFd fd;
   std::uint64_t size = 0;
   std::int64_t mtime = 0;  // seconds since the epoch
+  std::uint64_t device = 0, inode = 0;  // which file it is, to tell a replaced file apart
 };
 
 class FileRoot {

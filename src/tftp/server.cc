@@ -20,10 +20,10 @@ namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
 struct Server::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, ServerConfig config, const FileRoot& root)
+  Impl(asio::io_context& io, ServerConfig config, files::NameSpace& names)
       : io_(io),
         config_(config),
-        root_(root),
+        names_(names),
         address_(config.address.value()),
         socket_(io),
         buf_(65536) {
@@ -103,7 +103,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       }
     }
 
-    auto file = root_.open(request->filename);
+    auto file =
+        names_.open(request->filename,
+                    files::Requester{Ipv4(from.address().to_v4().to_uint()), "tftp"});
     if (!file) {
       const Error& e = file.error();
       if (e.code == Errc::not_found) {
@@ -121,7 +123,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
 
-    TransferParams params = negotiate(request->options, file->size, limits_);
+    TransferParams params = negotiate(request->options, file->size(), limits_);
     std::shared_ptr<Transfer> transfer;
     try {
       std::weak_ptr<Impl> weak = weak_from_this();
@@ -169,7 +171,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
   asio::io_context& io_;
   ServerConfig config_;
-  const FileRoot& root_;
+  files::NameSpace& names_;
   asio::ip::address_v4 address_;
   Limits limits_;
   udp::socket socket_;
@@ -180,8 +182,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::map<udp::endpoint, std::shared_ptr<Transfer>> transfers_;
 };
 
-Server::Server(asio::io_context& io, ServerConfig config, const FileRoot& root)
-    : impl_(std::make_shared<Impl>(io, config, root)) {
+Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)
+    : impl_(std::make_shared<Impl>(io, config, names)) {
   impl_->bind();
 }
 

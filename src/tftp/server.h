@@ -10,7 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "core/file_root.h"
+#include "files/name_space.h"
 #include "core/net_types.h"
 
 namespace pxed::tftp {
@@ -28,7 +28,9 @@ class Server {
  public:
   // Binds immediately; throws std::system_error whose what() says "cannot listen on
   // TFTP ADDRESS:PORT: <reason>" if the port is in use or the address is not ours.
-  Server(boost::asio::io_context& io, ServerConfig config, const pxed::FileRoot& root);
+  // Serves what `names` answers (files below the root, generated files); it must outlive the
+  // server and is used on the io_context's thread only.
+  Server(boost::asio::io_context& io, ServerConfig config, files::NameSpace& names);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -1,10 +1,5 @@
 #include "tftp/transfer.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
@@ -20,26 +15,6 @@ namespace {
 
 constexpr std::size_t kReceiveBufferSize = 2048;  // ACKs are 4 bytes, ERRORs a short line
 
-// Reads exactly `length` bytes at `offset`; false with a reason if the file cannot give them.
-bool read_fully(int fd, std::uint8_t* out, std::size_t length, std::uint64_t offset,
-                std::string& failure) {
-  std::size_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      failure = std::strerror(errno);
-      return false;
-    }
-    if (n == 0) {
-      failure = "file shrank during the transfer";
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string to_string(const udp::endpoint& endpoint) {
@@ -47,14 +22,15 @@ std::string to_string(const udp::endpoint& endpoint) {
 }
 
 Transfer::Transfer(asio::io_context& io, asio::ip::address_v4 local, Endpoint client,
-                   std::string filename, OpenFile file, TransferParams params, DoneFn on_done)
+                   std::string filename, files::Content content, TransferParams params,
+                   DoneFn on_done)
     : socket_(io, udp::endpoint(local, 0)),
       timer_(io),
       client_(std::move(client)),
       client_text_(to_string(client_)),
       filename_(std::move(filename)),
-      file_(std::move(file)),
-      session_(file_.size, std::move(params)),
+      content_(std::move(content)),
+      session_(content_.size(), std::move(params)),
       started_(Clock::now()),
       send_buf_(kDataHeaderSize + session_.params().blksize),
       recv_buf_(kReceiveBufferSize),
@@ -144,8 +120,9 @@ void Transfer::apply(Step step) {
 }
 
 bool Transfer::send_data(const SendData& data, std::string& failure) {
-  if (!read_fully(file_.fd.get(), send_buf_.data() + kDataHeaderSize, data.length, data.offset,
-                  failure)) {
+  if (auto read = content_.read(send_buf_.data() + kDataHeaderSize, data.length, data.offset);
+      !read) {
+    failure = read.error().message;
     return false;
   }
   write_data_header(send_buf_.data(), data.block);
@@ -189,7 +166,7 @@ void Transfer::end(Outcome outcome, std::string detail) {
   boost::system::error_code ignored;
   timer_.cancel();
   socket_.close(ignored);
-  file_.fd.reset();
+  content_ = files::Content();  // let go of the shared file
   if (on_done_) {
     DoneFn done = std::move(on_done_);
     done(*this);

@@ -160,7 +160,13 @@ class TftpServerTest : public ::testing::Test {
     cfg.port = 0;
     cfg.default_timeout = 200ms;
     cfg.retries = 2;
-    server_.emplace(io_, cfg, *root_);
+    names_.emplace(*root_);
+    generated_.emplace(*names_);
+    generated_->add("gen/who.cfg", [](const files::Requester& r) -> std::optional<Bytes> {
+      std::string text = "client " + r.client.to_string() + " over " + std::string(r.protocol);
+      return Bytes(text.begin(), text.end());
+    });
+    server_.emplace(io_, cfg, *generated_);
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -200,6 +206,8 @@ class TftpServerTest : public ::testing::Test {
   std::shared_ptr<spdlog::logger> old_logger_;
   boost::asio::io_context io_;
   std::optional<FileRoot> root_;
+  std::optional<files::FileNameSpace> names_;
+  std::optional<files::GeneratedFiles> generated_;
   std::optional<Server> server_;
   std::thread thread_;
 };
@@ -211,6 +219,16 @@ TEST_F(TftpServerTest, LockStepWithoutOptions) {
   EXPECT_TRUE(f.oack.empty());
   EXPECT_EQ(f.data, pattern(3000));
   EXPECT_TRUE(logged("RRQ small.bin -> sent 3000 bytes in "));
+}
+
+TEST_F(TftpServerTest, GeneratedFilesAreServedLikeFiles) {
+  TestClient c(server_->port());
+  Fetched f = fetch(c, "/gen\\who.cfg", {{"tsize", "0"}});
+  ASSERT_TRUE(f.complete);
+  const std::string want = "client 127.0.0.1 over tftp";
+  EXPECT_EQ(f.data, Bytes(want.begin(), want.end()));
+  EXPECT_EQ(*find_option(f.oack, "tsize"), std::to_string(want.size()));
+  EXPECT_TRUE(logged("-> sent 26 bytes"));
 }
 
 TEST_F(TftpServerTest, IpxeStyleOptions) {
@@ -351,7 +369,7 @@ TEST_F(TftpServerTest, PortInUseIsReported) {
   cfg.port = server_->port();
   boost::asio::io_context other;
   try {
-    Server second(other, cfg, *root_);
+    Server second(other, cfg, *names_);
     FAIL() << "bound twice";
   } catch (const std::system_error& e) {
     EXPECT_NE(std::string(e.what()).find(

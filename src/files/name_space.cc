@@ -1,0 +1,105 @@
+#include "files/name_space.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+namespace pxed::files {
+
+Content Content::of_file(std::shared_ptr<const SharedFile> file) {
+  Content c;
+  c.size_ = file->file.size;
+  c.mtime_ = file->file.mtime;
+  c.file_ = std::move(file);
+  return c;
+}
+
+Content Content::of_bytes(std::shared_ptr<const Bytes> bytes, std::int64_t mtime) {
+  Content c;
+  c.size_ = bytes->size();
+  c.mtime_ = mtime;
+  c.bytes_ = std::move(bytes);
+  return c;
+}
+
+Result<void> Content::read(std::uint8_t* out, std::size_t length, std::uint64_t offset) const {
+  if (offset > size_ || length > size_ - offset) {
+    return fail(Errc::invalid_argument, "read past the end");
+  }
+  if (bytes_) {
+    std::memcpy(out, bytes_->data() + offset, length);
+    return {};
+  }
+  std::size_t done = 0;
+  while (done < length) {
+    ssize_t n =
+        ::pread(fd(), out + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(Errc::io, std::strerror(errno));
+    if (n == 0) return fail(Errc::io, "file shrank during the transfer");
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+FileNameSpace::FileNameSpace(const FileRoot& root, Clock::duration revalidate)
+    : root_(root), revalidate_(revalidate) {}
+
+Result<Content> FileNameSpace::open(std::string_view path, const Requester&) {
+  auto rel = normalize_request_path(path);
+  if (!rel) return tl::unexpected(rel.error());
+  const Clock::time_point now = Clock::now();
+  auto it = cache_.find(*rel);
+  if (it != cache_.end()) {
+    if (auto shared = it->second.file.lock(); shared && now - it->second.checked < revalidate_) {
+      return Content::of_file(std::move(shared));
+    }
+  }
+  auto opened = root_.open(*rel);
+  if (!opened) {
+    if (it != cache_.end()) cache_.erase(it);
+    return tl::unexpected(opened.error());
+  }
+  if (it != cache_.end()) {
+    if (auto shared = it->second.file.lock()) {
+      const OpenFile& old = shared->file;
+      if (old.device == opened->device && old.inode == opened->inode &&
+          old.size == opened->size && old.mtime == opened->mtime) {
+        it->second.checked = now;  // unchanged: keep reading through the shared descriptor
+        return Content::of_file(std::move(shared));
+      }
+    }
+  }
+  auto shared = std::make_shared<const SharedFile>(SharedFile{std::move(*opened)});
+  // Forget entries nobody reads any more, now and then, so the map stays small.
+  if (cache_.size() > 256) std::erase_if(cache_, [](const auto& e) { return e.second.file.expired(); });
+  cache_[*rel] = Entry{shared, now};
+  return Content::of_file(std::move(shared));
+}
+
+std::size_t FileNameSpace::open_files() {
+  std::erase_if(cache_, [](const auto& e) { return e.second.file.expired(); });
+  return cache_.size();
+}
+
+void GeneratedFiles::add(std::string_view path, Generator generator) {
+  auto rel = normalize_request_path(path);
+  generators_[rel ? *rel : std::string(path)] = std::move(generator);
+}
+
+Result<Content> GeneratedFiles::open(std::string_view path, const Requester& who) {
+  if (auto rel = normalize_request_path(path)) {
+    if (auto it = generators_.find(*rel); it != generators_.end()) {
+      if (auto bytes = it->second(who)) {
+        return Content::of_bytes(std::make_shared<const Bytes>(std::move(*bytes)),
+                                 static_cast<std::int64_t>(std::time(nullptr)));
+      }
+    }
+  }
+  return fallback_.open(path, who);
+}
+
+}  // namespace pxed::files

@@ -1,6 +1,8 @@
 #include "tftp/server.h"
 
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <system_error>
 #include <utility>
 
@@ -8,7 +10,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include "core/timer_queue.h"
 #include "tftp/negotiation.h"
 #include "tftp/packet.h"
 #include "tftp/transfer.h"
@@ -26,7 +30,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         names_(names),
         address_(config.address.value()),
         socket_(io),
-        buf_(65536) {
+        buf_(65536),
+        wake_(io) {
     limits_.max_blksize = config.max_blksize;
     limits_.max_windowsize = config.max_windowsize;
     limits_.retries = config.retries;
@@ -125,13 +130,20 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
     TransferParams params = negotiate(request->options, file->size(), limits_);
     std::shared_ptr<Transfer> transfer;
+    const TimerQueue::Id id = ++next_timer_id_;
     try {
       std::weak_ptr<Impl> weak = weak_from_this();
-      transfer =
-          std::make_shared<Transfer>(io_, address_, from, request->filename, std::move(*file),
-                                     std::move(params), [weak](const Transfer& done) {
-                                       if (auto self = weak.lock()) self->forget(done);
-                                     });
+      Transfer::Timer timer{[weak, id](Clock::time_point when) {
+                              if (auto self = weak.lock()) self->schedule(id, when);
+                            },
+                            [weak, id] {
+                              if (auto self = weak.lock()) self->unschedule(id);
+                            }};
+      transfer = std::make_shared<Transfer>(
+          io_, address_, from, request->filename, std::move(*file), std::move(params),
+          std::move(timer), [weak](const Transfer& done) {
+            if (auto self = weak.lock()) self->forget(done);
+          });
     } catch (const boost::system::system_error& e) {
       answer_error(from, ErrorCode::not_defined, "server busy");
       spdlog::warn("{}", format_refusal_line(client, op, request->filename,
@@ -139,7 +151,37 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     transfers_[from] = transfer;
+    timed_[id] = transfer;
     transfer->start();
+  }
+
+  void schedule(TimerQueue::Id id, Clock::time_point when) {
+    timers_.set(id, when);
+    rearm();
+  }
+
+  void unschedule(TimerQueue::Id id) {
+    timers_.cancel(id);
+    timed_.erase(id);
+  }
+
+  // One steady_timer, armed for the earliest deadline of all transfers.
+  void rearm() {
+    auto next = timers_.next();
+    if (!next || stopped_ || (wake_at_ && *wake_at_ <= *next)) return;
+    wake_at_ = *next;
+    wake_.expires_at(*next);
+    wake_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (!self || ec) return;  // replaced by an earlier deadline, or stopping
+      self->wake_at_.reset();
+      for (TimerQueue::Id id : self->timers_.pop_due(Clock::now())) {
+        auto it = self->timed_.find(id);
+        if (it == self->timed_.end()) continue;
+        if (auto transfer = it->second.lock()) transfer->on_timer();
+      }
+      self->rearm();
+    });
   }
 
   void forget(const Transfer& done) {
@@ -165,6 +207,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     stopped_ = true;
     boost::system::error_code ignored;
     socket_.close(ignored);
+    wake_.cancel();
     auto open = std::exchange(transfers_, {});
     for (auto& [client, transfer] : open) transfer->cut("server stopping");
   }
@@ -180,6 +223,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::uint16_t port_ = 0;
   bool stopped_ = false;
   std::map<udp::endpoint, std::shared_ptr<Transfer>> transfers_;
+  TimerQueue timers_;  // every transfer's retransmission deadline
+  asio::steady_timer wake_;
+  std::optional<Clock::time_point> wake_at_;
+  std::unordered_map<TimerQueue::Id, std::weak_ptr<Transfer>> timed_;
+  TimerQueue::Id next_timer_id_ = 0;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)

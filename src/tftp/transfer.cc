@@ -23,9 +23,9 @@ std::string to_string(const udp::endpoint& endpoint) {
 
 Transfer::Transfer(asio::io_context& io, asio::ip::address_v4 local, Endpoint client,
                    std::string filename, files::Content content, TransferParams params,
-                   DoneFn on_done)
+                   Timer timer, DoneFn on_done)
     : socket_(io, udp::endpoint(local, 0)),
-      timer_(io),
+      timer_(std::move(timer)),
       client_(std::move(client)),
       client_text_(to_string(client_)),
       filename_(std::move(filename)),
@@ -84,20 +84,17 @@ void Transfer::on_datagram(const Endpoint& from, std::size_t size) {
 }
 
 void Transfer::arm_timer(Clock::time_point deadline) {
-  // Session deadlines only move later, so one pending wait is enough: when it fires early the
-  // session says so and hands back the later deadline.
+  // Session deadlines only move later, so the queue need not hear of every ACK: when the
+  // deadline fires early the session says so and hands back the later one.
   if (armed_ && *armed_ <= deadline) return;
   armed_ = deadline;
-  std::uint64_t generation = ++timer_generation_;
-  timer_.expires_at(deadline);
-  timer_.async_wait([self = shared_from_this(), generation](const boost::system::error_code& ec) {
-    if (self->ended_ || ec == asio::error::operation_aborted ||
-        generation != self->timer_generation_) {
-      return;
-    }
-    self->armed_.reset();
-    self->apply(self->session_.on_timeout(Clock::now()));
-  });
+  timer_.set(deadline);
+}
+
+void Transfer::on_timer() {
+  if (ended_) return;
+  armed_.reset();
+  apply(session_.on_timeout(Clock::now()));
 }
 
 void Transfer::apply(Step step) {
@@ -164,7 +161,7 @@ void Transfer::end(Outcome outcome, std::string detail) {
   }
 
   boost::system::error_code ignored;
-  timer_.cancel();
+  if (timer_.cancel) timer_.cancel();
   socket_.close(ignored);
   content_ = files::Content();  // let go of the shared file
   if (on_done_) {

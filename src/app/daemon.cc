@@ -29,6 +29,7 @@
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
 #include "files/name_space.h"
+#include "tftp/negotiation.h"
 #include "tftp/server.h"
 
 namespace pxed::app {
@@ -191,8 +192,12 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tftp::ServerConfig tc;
       tc.address = server_ip;
       tc.port = cfg.tftp.port;
-      tc.max_blksize = cfg.tftp.max_blksize;
+      // No DATA block larger than the link carries in one packet: fragments get lost.
+      tc.max_blksize = std::min(cfg.tftp.max_blksize, tftp::blksize_for_mtu(primary.mtu));
       tc.max_windowsize = cfg.tftp.max_windowsize;
+      tc.max_transfers = cfg.tftp.max_transfers;
+      tc.max_transfers_per_client = cfg.tftp.max_transfers_per_client;
+      tc.port_range = cfg.tftp.port_range;
       tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
     }
     if (cfg.http.enabled) {

@@ -85,8 +85,12 @@ struct DhcpConfig {
 struct TftpConfig {
   bool enabled = true;
   std::uint16_t port = 69;
-  std::uint16_t max_blksize = 65464;
+  std::uint16_t max_blksize = 65464;  // also never more than the interface MTU carries
   std::uint16_t max_windowsize = 64;
+  std::uint32_t max_transfers = 2000;          // at once, all clients together
+  std::uint32_t max_transfers_per_client = 16;  // at once, per client address
+  // Local ports of the transfers (their TIDs), e.g. for a firewall; none: any the kernel picks.
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
 };
 
 struct HttpConfig {

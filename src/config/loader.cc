@@ -90,6 +90,21 @@ std::optional<Ipv4Network> parse_network(std::string_view text) {
   return Ipv4Network{*ip, Ipv4(mask)};
 }
 
+std::optional<std::pair<std::uint16_t, std::uint16_t>> parse_port_range(std::string_view text) {
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto port = [](std::string_view p) -> std::optional<std::uint16_t> {
+    unsigned v = 0;
+    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+    if (ec != std::errc() || end != p.data() + p.size() || v < 1 || v > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+  };
+  auto first = port(text.substr(0, dash));
+  auto last = port(text.substr(dash + 1));
+  if (!first || !last || *first > *last) return std::nullopt;
+  return std::pair{*first, *last};
+}
+
 std::optional<AddressRange> parse_range(std::string_view text, bool single_allowed) {
   auto dash = text.find('-');
   if (dash == std::string_view::npos) {
@@ -481,13 +496,24 @@ class Loader {
 
   void tftp(const toml::table& t) {
     const std::string_view s = "tftp";
-    check_keys(t, s, {"enabled", "port", "max-blksize", "max-windowsize"});
+    check_keys(t, s,
+               {"enabled", "port", "max-blksize", "max-windowsize", "max-transfers",
+                "max-transfers-per-client", "port-range"});
     boolean(t, "enabled", s, config_.tftp.enabled);
     integer(t, "port", s, config_.tftp.port, kPortRange);
     integer(t, "max-blksize", s, config_.tftp.max_blksize,
             fmt::format("{} to {} bytes", kMinBlksize, kMaxBlksize));
     integer(t, "max-windowsize", s, config_.tftp.max_windowsize,
             fmt::format("1 to {} blocks", kMaxWindowsize));
+    integer(t, "max-transfers", s, config_.tftp.max_transfers);
+    integer(t, "max-transfers-per-client", s, config_.tftp.max_transfers_per_client);
+    if (std::string text; string(t, "port-range", s, text)) {
+      config_.tftp.port_range = parse_port_range(text);
+      if (!config_.tftp.port_range) {
+        bad_value(*get(t, "port-range", s), "tftp.port-range",
+                  "FIRST-LAST with two ports from 1 to 65535, FIRST <= LAST");
+      }
+    }
   }
 
   void http(const toml::table& t) {

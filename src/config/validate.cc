@@ -392,6 +392,10 @@ class Validator {
       error("tftp.max-windowsize",
             fmt::format("expected 1 to {} blocks, got {}", kMaxWindowsize, t.max_windowsize));
     }
+    if (t.max_transfers < 1) error("tftp.max-transfers", "expected at least 1, got 0");
+    if (t.max_transfers_per_client < 1) {
+      error("tftp.max-transfers-per-client", "expected at least 1, got 0");
+    }
   }
 
   void http() {

@@ -4,8 +4,12 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netpacket/packet.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <memory>
+
+#include "core/unique_fd.h"
 
 namespace pxed::net {
 
@@ -32,6 +36,12 @@ Result<InterfaceInfo> find_interface(const std::string& name) {
     }
   }
   if (!have_ipv4) return fail(Errc::invalid_argument, "interface " + name + " has no IPv4 address");
+  UniqueFd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ifreq req{};
+  name.copy(req.ifr_name, IFNAMSIZ - 1);
+  if (s.valid() && ::ioctl(s.get(), SIOCGIFMTU, &req) == 0 && req.ifr_mtu > 0) {
+    info.mtu = static_cast<unsigned>(req.ifr_mtu);
+  }
   return info;
 }
 

@@ -1,4 +1,4 @@
-// Looks up a network interface: its index, hardware address and IPv4 address with netmask.
+// Looks up a network interface: its index, hardware address, IPv4 address with netmask and MTU.
 #pragma once
 
 #include <string>
@@ -13,6 +13,7 @@ struct InterfaceInfo {
   unsigned index = 0;
   MacAddress mac;
   Ipv4Network ipv4;
+  unsigned mtu = 1500;
 };
 
 // not_found if there is no such interface, invalid_argument if it has no IPv4 address.

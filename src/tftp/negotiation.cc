@@ -37,6 +37,12 @@ std::optional<Refusal> check_request(const Request& request) {
   return std::nullopt;
 }
 
+std::uint16_t blksize_for_mtu(unsigned mtu) {
+  const unsigned payload = mtu > 32 ? mtu - 32 : 0;
+  return static_cast<std::uint16_t>(
+      std::clamp<unsigned>(payload, kMinBlksize, kMaxBlksize));
+}
+
 TransferParams negotiate(const std::vector<TftpOption>& requested, std::uint64_t file_size,
                          const Limits& limits) {
   const std::uint16_t max_blksize = std::clamp(limits.max_blksize, kMinBlksize, kMaxBlksize);

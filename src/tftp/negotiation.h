@@ -50,6 +50,10 @@ struct Refusal {
   std::string message;
 };
 
+// The largest block that fits one IPv4 packet on a link with this MTU, so that no DATA packet
+// is fragmented: MTU - 20 (IPv4) - 8 (UDP) - 4 (TFTP header), within 8..65464.
+std::uint16_t blksize_for_mtu(unsigned mtu);
+
 // WRQ -> access violation (read-only server); any mode but octet -> error 0 "only octet mode".
 std::optional<Refusal> check_request(const Request& request);
 

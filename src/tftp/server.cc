@@ -12,6 +12,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "core/log_limiter.h"
 #include "core/timer_queue.h"
 #include "tftp/negotiation.h"
 #include "tftp/packet.h"
@@ -108,6 +109,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       }
     }
 
+    if (over_limit(from, client, op, request->filename)) return;
+
     auto file =
         names_.open(request->filename,
                     files::Requester{Ipv4(from.address().to_v4().to_uint()), "tftp"});
@@ -129,6 +132,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
 
     TransferParams params = negotiate(request->options, file->size(), limits_);
+    std::string no_socket;
+    auto socket = transfer_socket(no_socket);
+    if (!socket) {
+      answer_error(from, ErrorCode::not_defined, "server busy");
+      spdlog::warn("{}", format_refusal_line(client, op, request->filename,
+                                             "no transfer socket: " + no_socket));
+      return;
+    }
     std::shared_ptr<Transfer> transfer;
     const TimerQueue::Id id = ++next_timer_id_;
     try {
@@ -140,17 +151,18 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                               if (auto self = weak.lock()) self->unschedule(id);
                             }};
       transfer = std::make_shared<Transfer>(
-          io_, address_, from, request->filename, std::move(*file), std::move(params),
+          std::move(*socket), from, request->filename, std::move(*file), std::move(params),
           std::move(timer), [weak](const Transfer& done) {
             if (auto self = weak.lock()) self->forget(done);
           });
     } catch (const boost::system::system_error& e) {
       answer_error(from, ErrorCode::not_defined, "server busy");
       spdlog::warn("{}", format_refusal_line(client, op, request->filename,
-                                             fmt::format("no transfer socket: {}", e.what())));
+                                             fmt::format("cannot start the transfer: {}", e.what())));
       return;
     }
     transfers_[from] = transfer;
+    ++per_client_[from.address().to_v4()];
     timed_[id] = transfer;
     transfer->start();
   }
@@ -186,7 +198,65 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
   void forget(const Transfer& done) {
     auto it = transfers_.find(done.client());
-    if (it != transfers_.end() && it->second.get() == &done) transfers_.erase(it);
+    if (it != transfers_.end() && it->second.get() == &done) {
+      transfers_.erase(it);
+      auto c = per_client_.find(done.client().address().to_v4());
+      if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+    }
+  }
+
+  // Over a limit: the request is dropped, not refused, because PXE firmware gives up on an
+  // ERROR but retransmits a request that goes unanswered.
+  bool over_limit(const udp::endpoint& from, const std::string& client, std::string_view op,
+                  const std::string& filename) {
+    std::string why;
+    if (transfers_.size() >= config_.max_transfers) {
+      why = fmt::format("{} transfers running (max-transfers)", transfers_.size());
+    } else if (auto c = per_client_.find(from.address().to_v4());
+               c != per_client_.end() && c->second >= config_.max_transfers_per_client) {
+      why = fmt::format("{} transfers running for this client (max-transfers-per-client)",
+                        c->second);
+    } else {
+      return false;
+    }
+    ++deferred_;
+    if (auto held = busy_log_.allow(from.address().to_string(), Clock::now())) {
+      spdlog::warn("{}", format_refusal_line(
+                             client, op, filename,
+                             fmt::format("dropped: {}; the client will ask again{}", why,
+                                         *held ? fmt::format(" ({} more since the last report)",
+                                                             *held)
+                                               : "")));
+    }
+    return true;
+  }
+
+  // The transfer's own socket on the server's address: a port from port-range, taken in turn,
+  // or one the kernel picks.
+  std::optional<udp::socket> transfer_socket(std::string& why) {
+    udp::socket s(io_);
+    boost::system::error_code ec;
+    s.open(udp::v4(), ec);
+    if (!ec && !config_.port_range) s.bind(udp::endpoint(address_, 0), ec);
+    if (!ec && config_.port_range) {
+      const auto [first, last] = *config_.port_range;
+      const std::uint32_t count = static_cast<std::uint32_t>(last - first) + 1;
+      ec = asio::error::address_in_use;
+      for (std::uint32_t i = 0; i < count && ec == asio::error::address_in_use; ++i) {
+        const auto port = static_cast<std::uint16_t>(first + (port_cursor_ + i) % count);
+        s.bind(udp::endpoint(address_, port), ec);
+        if (!ec) port_cursor_ = (port_cursor_ + i + 1) % count;
+      }
+      if (ec == asio::error::address_in_use) {
+        why = fmt::format("every port of port-range {}-{} is in use", first, last);
+        return std::nullopt;
+      }
+    }
+    if (ec) {
+      why = ec.message();
+      return std::nullopt;
+    }
+    return s;
   }
 
   // Errors go out from a fresh port, as a new TID would (RFC 1350), without any waiting; if
@@ -228,6 +298,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::optional<Clock::time_point> wake_at_;
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Transfer>> timed_;
   TimerQueue::Id next_timer_id_ = 0;
+  std::map<asio::ip::address_v4, std::size_t> per_client_;  // transfers running per client
+  LogLimiter busy_log_{std::chrono::seconds(10)};
+  std::uint64_t deferred_ = 0;  // requests dropped over a limit
+  std::uint32_t port_cursor_ = 0;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)

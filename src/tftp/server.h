@@ -1,12 +1,15 @@
 // The TFTP server: read-only, octet mode, RFC 2347/2348/2349/7440 options. It listens on one
-// address; each accepted read gets its own Transfer (own socket = new TID, own timer) on the
-// same io_context thread. Requests for missing files are answered at once with ERROR 1.
+// address; each accepted read gets its own Transfer (own socket = new TID) on the same
+// io_context thread, and all transfers' retransmission deadlines share one timer. Requests for
+// missing files are answered at once with ERROR 1.
 // All member functions are to be called on the io_context's thread (or before it runs).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 
@@ -22,6 +25,12 @@ struct ServerConfig {
   std::uint16_t max_windowsize = 64;
   int retries = 5;
   std::chrono::milliseconds default_timeout{1000};
+  // Transfers at once, in all and per client address. A request over either limit is dropped
+  // (logged once per client per 10 s); the client's own retransmission of it comes back later.
+  std::size_t max_transfers = 2000;
+  std::size_t max_transfers_per_client = 16;
+  // Local ports for the transfers' sockets (their TIDs), used in turn; none: the kernel picks.
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
 };
 
 class Server {

@@ -21,10 +21,10 @@ std::string to_string(const udp::endpoint& endpoint) {
   return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
 }
 
-Transfer::Transfer(asio::io_context& io, asio::ip::address_v4 local, Endpoint client,
+Transfer::Transfer(udp::socket socket, Endpoint client,
                    std::string filename, files::Content content, TransferParams params,
                    Timer timer, DoneFn on_done)
-    : socket_(io, udp::endpoint(local, 0)),
+    : socket_(std::move(socket)),
       timer_(std::move(timer)),
       client_(std::move(client)),
       client_text_(to_string(client_)),

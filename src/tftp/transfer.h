@@ -33,8 +33,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
     std::function<void()> cancel;
   };
 
-  // Opens and binds the transfer socket; throws boost::system::system_error if it cannot.
-  Transfer(boost::asio::io_context& io, boost::asio::ip::address_v4 local, Endpoint client,
+  // `socket`: the transfer's own, open and bound (its TID).
+  Transfer(boost::asio::ip::udp::socket socket, Endpoint client,
            std::string filename, files::Content content, TransferParams params, Timer timer,
            DoneFn on_done);
   Transfer(const Transfer&) = delete;

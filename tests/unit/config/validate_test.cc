@@ -358,6 +358,21 @@ network = "198.18.0.0/24"
                           "seconds, got 31536001"));
 }
 
+TEST(ConfigValidate, TftpLimitsAndPortRange) {
+  for (const char* bad : {"\"100\"", "\"200-100\"", "\"0-10\"", "\"1-65536\"", "\"a-b\""}) {
+    EXPECT_THAT(errors_with_head(std::string("[dhcp]\nenabled = false\n[tftp]\nport-range = ") +
+                                 bad + "\n"),
+                ElementsAre("t.toml:6:14: tftp.port-range: expected FIRST-LAST with two ports "
+                            "from 1 to 65535, FIRST <= LAST, got " +
+                            std::string(bad)))
+        << bad;
+  }
+  EXPECT_THAT(errors_with_head("[dhcp]\nenabled = false\n[tftp]\nmax-transfers = 0\n"
+                               "max-transfers-per-client = 0\nport-range = \"50000-50000\"\n"),
+              ElementsAre("t.toml:6:17: tftp.max-transfers: expected at least 1, got 0",
+                          "t.toml:7:28: tftp.max-transfers-per-client: expected at least 1, got 0"));
+}
+
 TEST(ConfigValidate, EmptyBootFile) {
   EXPECT_THAT(errors_with_head("[dhcp]\nenabled = false\n[boot.files]\nefi64 = \"\"\n"),
               ElementsAre("t.toml:6:9: boot.files.7: expected a file name or URL, got an empty "

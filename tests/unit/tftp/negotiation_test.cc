@@ -7,6 +7,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
+TEST(TftpNegotiation, BlksizeForMtu) {
+  EXPECT_EQ(blksize_for_mtu(1500), 1468);
+  EXPECT_EQ(blksize_for_mtu(9000), 8968);
+  EXPECT_EQ(blksize_for_mtu(65536), kMaxBlksize);  // loopback
+  EXPECT_EQ(blksize_for_mtu(20), kMinBlksize);
+}
+
 TEST(TftpNegotiation, RefusesWritesAndNonOctetModes) {
   auto wrq = check_request(Request{true, "x", "octet", {}});
   ASSERT_TRUE(wrq);

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <functional>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -28,9 +30,9 @@ using namespace std::chrono_literals;
 
 class TestClient {
  public:
-  explicit TestClient(std::uint16_t server_port) {
+  explicit TestClient(std::uint16_t server_port, std::chrono::milliseconds patience = 2s) {
     fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    timeval tv{2, 0};
+    timeval tv{patience.count() / 1000, static_cast<suseconds_t>(patience.count() % 1000 * 1000)};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     server_.sin_family = AF_INET;
     server_.sin_port = htons(server_port);
@@ -92,6 +94,7 @@ struct Fetched {
   std::vector<TftpOption> oack;
   std::optional<ErrorPacket> error;
   bool complete = false;
+  std::uint16_t tid_port = 0;  // the transfer's port
 };
 
 // A small but honest RFC 1350/2347/7440 reader.
@@ -105,6 +108,7 @@ Fetched fetch(TestClient& c, const std::string& file, std::vector<TftpOption> op
     auto got = c.receive();
     if (!got) return f;
     auto& [packet, tid] = *got;
+    f.tid_port = ntohs(tid.sin_port);
     if (auto* e = std::get_if<ErrorPacket>(&packet)) {
       f.error = *e;
       return f;
@@ -160,6 +164,10 @@ class TftpServerTest : public ::testing::Test {
     cfg.port = 0;
     cfg.default_timeout = 200ms;
     cfg.retries = 2;
+    start(cfg);
+  }
+
+  void start(const ServerConfig& cfg) {
     names_.emplace(*root_);
     generated_.emplace(*names_);
     generated_->add("gen/who.cfg", [](const files::Requester& r) -> std::optional<Bytes> {
@@ -181,6 +189,20 @@ class TftpServerTest : public ::testing::Test {
     if (!thread_.joinable()) return;
     boost::asio::post(io_, [this] { server_->stop(); });
     thread_.join();
+  }
+
+  // A fresh server with other settings.
+  void restart(const std::function<void(ServerConfig&)>& change) {
+    stop();
+    server_.reset();
+    io_.restart();
+    ServerConfig cfg;
+    cfg.address = *Ipv4::parse("127.0.0.1");
+    cfg.port = 0;
+    cfg.default_timeout = 200ms;
+    cfg.retries = 2;
+    change(cfg);
+    start(cfg);
   }
 
   static Bytes pattern(std::size_t n) {
@@ -229,6 +251,50 @@ TEST_F(TftpServerTest, GeneratedFilesAreServedLikeFiles) {
   EXPECT_EQ(f.data, Bytes(want.begin(), want.end()));
   EXPECT_EQ(*find_option(f.oack, "tsize"), std::to_string(want.size()));
   EXPECT_TRUE(logged("-> sent 26 bytes"));
+}
+
+TEST_F(TftpServerTest, RequestsOverThePerClientLimitAreDroppedUntilASlotFrees) {
+  restart([](ServerConfig& c) { c.max_transfers_per_client = 1; });
+  // A transfer that waits for our ACK of its OACK keeps its slot.
+  TestClient a(server_->port());
+  a.send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
+  auto oack = a.receive();
+  ASSERT_TRUE(oack);
+  ASSERT_TRUE(std::holds_alternative<OackPacket>(oack->first));
+  TestClient b(server_->port(), 300ms);
+  Fetched dropped = fetch(b, "small.bin");
+  EXPECT_FALSE(dropped.complete);
+  EXPECT_FALSE(dropped.error);  // no ERROR: PXE firmware would give up; it retries instead
+  EXPECT_TRUE(logged("RRQ small.bin -> dropped: 1 transfers running for this client "
+                     "(max-transfers-per-client); the client will ask again"));
+  a.send(encode_error(ErrorCode::option_refused, "done"), oack->second);
+  EXPECT_TRUE(logged("size probe ended by client"));
+  Fetched retried = fetch(b, "small.bin");
+  EXPECT_TRUE(retried.complete);
+  EXPECT_EQ(retried.data, pattern(3000));
+}
+
+TEST_F(TftpServerTest, RequestsOverTheGlobalLimitAreDropped) {
+  restart([](ServerConfig& c) { c.max_transfers = 1; });
+  TestClient a(server_->port());
+  a.send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
+  ASSERT_TRUE(a.receive());
+  TestClient b(server_->port(), 300ms);
+  EXPECT_FALSE(fetch(b, "small.bin").complete);
+  EXPECT_TRUE(logged("-> dropped: 1 transfers running (max-transfers)"));
+}
+
+TEST_F(TftpServerTest, TransfersTakeTheirPortsFromThePortRange) {
+  const auto first = static_cast<std::uint16_t>(42000 + ::getpid() % 1000 * 2);
+  restart([&](ServerConfig& c) { c.port_range = std::pair{first, first + 1}; });
+  std::set<std::uint16_t> ports;
+  for (int i = 0; i < 3; ++i) {
+    TestClient c(server_->port());
+    Fetched f = fetch(c, "small.bin");
+    ASSERT_TRUE(f.complete);
+    ports.insert(f.tid_port);
+  }
+  EXPECT_EQ(ports, (std::set<std::uint16_t>{first, static_cast<std::uint16_t>(first + 1)}));
 }
 
 TEST_F(TftpServerTest, IpxeStyleOptions) {

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/daemon.h"
+#include "app/explain_tftp.h"
 #include "app/leases_command.h"
 #include "app/serve_options.h"
 
@@ -48,6 +49,15 @@ int run_cli(int argc, char** argv) {
   leases->add_option("--lease-db", leases_db, "SQLite lease database")->capture_default_str();
   leases->add_flag("--json", leases_json, "Print JSON");
 
+  std::string explain_path, explain_client, explain_config, explain_root;
+  CLI::App* explain_tftp = app.add_subcommand(
+      "explain-tftp", "Show which remapping rules fire for a TFTP request and what it would get");
+  explain_tftp->add_option("PATH", explain_path, "The file name as the client asks for it")
+      ->required();
+  explain_tftp->add_option("--client", explain_client, "The client's IPv4 address")->required();
+  explain_tftp->add_option("--config", explain_config, "TOML config file (rules and root)");
+  explain_tftp->add_option("--root", explain_root, "Served directory (overrides the config's)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -69,6 +79,9 @@ int run_cli(int argc, char** argv) {
   }
   if (check->parsed()) return check_main(check_file);
   if (leases->parsed()) return leases_main(leases_db, leases_json);
+  if (explain_tftp->parsed()) {
+    return explain_tftp_main(explain_path, explain_client, explain_config, explain_root);
+  }
   return 2;
 }
 

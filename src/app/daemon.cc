@@ -28,6 +28,7 @@
 #include "lease/group_commit.h"
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
+#include "app/explain_tftp.h"
 #include "files/name_space.h"
 #include "tftp/negotiation.h"
 #include "tftp/server.h"
@@ -122,6 +123,13 @@ tl::expected<config::Config, config::ConfigErrors> build_config(const ServeOptio
   return std::move(*cfg);
 }
 
+// The TFTP rewrite rules of a validated config.
+tftp::Remapper remapper(const config::TftpConfig& t) {
+  auto compiled = tftp_remapper(t);
+  if (!compiled) throw StartupError("tftp.remap: " + compiled.error().message);
+  return std::move(*compiled);
+}
+
 // Runs the services a validated config describes until SIGINT or SIGTERM.
 int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   std::vector<net::InterfaceInfo> interfaces;
@@ -198,6 +206,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.max_transfers = cfg.tftp.max_transfers;
       tc.max_transfers_per_client = cfg.tftp.max_transfers_per_client;
       tc.port_range = cfg.tftp.port_range;
+      tc.remap = remapper(cfg.tftp);
       tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
     }
     if (cfg.http.enabled) {

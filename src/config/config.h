@@ -82,6 +82,15 @@ struct DhcpConfig {
   std::string lease_db = "/var/lib/pxed/leases.db";
 };
 
+// A TFTP filename rewrite rule (tftp::RemapRule), in file order.
+struct RemapRule {
+  std::string match;  // ECMAScript regular expression
+  std::string replace;
+  bool ignore_case = false;
+  bool last = false;
+  SourcePos pos;
+};
+
 struct TftpConfig {
   bool enabled = true;
   std::uint16_t port = 69;
@@ -91,6 +100,7 @@ struct TftpConfig {
   std::uint32_t max_transfers_per_client = 16;  // at once, per client address
   // Local ports of the transfers (their TIDs), e.g. for a firewall; none: any the kernel picks.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
+  std::vector<RemapRule> remap;
 };
 
 struct HttpConfig {

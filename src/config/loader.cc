@@ -498,7 +498,7 @@ class Loader {
     const std::string_view s = "tftp";
     check_keys(t, s,
                {"enabled", "port", "max-blksize", "max-windowsize", "max-transfers",
-                "max-transfers-per-client", "port-range"});
+                "max-transfers-per-client", "port-range", "remap"});
     boolean(t, "enabled", s, config_.tftp.enabled);
     integer(t, "port", s, config_.tftp.port, kPortRange);
     integer(t, "max-blksize", s, config_.tftp.max_blksize,
@@ -513,6 +513,24 @@ class Loader {
         bad_value(*get(t, "port-range", s), "tftp.port-range",
                   "FIRST-LAST with two ports from 1 to 65535, FIRST <= LAST");
       }
+    }
+    std::vector<const toml::table*> rules = tables(t, "remap", s);
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const std::string p = indexed("tftp.remap", i);
+      const toml::table& r = *rules[i];
+      RemapRule rule;
+      rule.pos = pos(r.source());
+      sources_.set(p, rule.pos);
+      check_keys(r, p, {"match", "replace", "ignore-case", "last"});
+      if (!string(r, "match", p, rule.match) && !r.contains("match")) {
+        error(r.source(), p + ".match", "a regular expression is required");
+      }
+      if (!string(r, "replace", p, rule.replace) && !r.contains("replace")) {
+        error(r.source(), p + ".replace", "the replacement is required (it may be \"\")");
+      }
+      boolean(r, "ignore-case", p, rule.ignore_case);
+      boolean(r, "last", p, rule.last);
+      config_.tftp.remap.push_back(std::move(rule));
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <map>
+#include <regex>
 #include <set>
 #include <string_view>
 
@@ -391,6 +392,15 @@ class Validator {
     if (t.max_windowsize < 1 || t.max_windowsize > kMaxWindowsize) {
       error("tftp.max-windowsize",
             fmt::format("expected 1 to {} blocks, got {}", kMaxWindowsize, t.max_windowsize));
+    }
+    for (std::size_t i = 0; i < t.remap.size(); ++i) {
+      const std::string p = fmt::format("tftp.remap[{}].match", i);
+      if (invalid(p)) continue;
+      try {
+        std::regex(t.remap[i].match, std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        error(p, fmt::format("expected an ECMAScript regular expression: {}", e.what()));
+      }
     }
     if (t.max_transfers < 1) error("tftp.max-transfers", "expected at least 1, got 0");
     if (t.max_transfers_per_client < 1) {

@@ -92,6 +92,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
 
+    // Remapping rules decide what is opened; the log shows both names.
+    const Ipv4 client_ip(from.address().to_v4().to_uint());
+    Remapper::Outcome mapped = config_.remap.apply(request->filename, client_ip);
+    const std::string name = mapped.fired.empty()
+                                 ? request->filename
+                                 : fmt::format("{} => {}", request->filename, mapped.name);
+
     if (auto it = transfers_.find(from); it != transfers_.end()) {
       std::shared_ptr<Transfer> old = it->second;  // cut() and drain() may remove it
       // It may have just ended on what the client sent before this request (edk2's ERROR 8).
@@ -100,33 +107,31 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         // The same request again is a retransmission or a late duplicate, and the running
         // transfer answers it - unless the client had got going and then went quiet: then it
         // has started over.
-        const bool same = old->filename() == request->filename;
+        const bool same = old->filename() == name;
         if (same && !(old->progressed() && old->stalled())) {
-          spdlog::debug("tftp: {} repeated RRQ {} ignored", client, printable(request->filename));
+          spdlog::debug("tftp: {} repeated RRQ {} ignored", client, printable(name));
           return;
         }
         old->cut("the client sent a new request");
       }
     }
 
-    if (over_limit(from, client, op, request->filename)) return;
+    if (over_limit(from, client, op, name)) return;
 
-    auto file =
-        names_.open(request->filename,
-                    files::Requester{Ipv4(from.address().to_v4().to_uint()), "tftp"});
+    auto file = names_.open(mapped.name, files::Requester{client_ip, "tftp"});
     if (!file) {
       const Error& e = file.error();
       if (e.code == Errc::not_found) {
         answer_error(from, ErrorCode::file_not_found, "file not found");
-        spdlog::info("{}", format_refusal_line(client, op, request->filename, "not found"));
+        spdlog::info("{}", format_refusal_line(client, op, name, "not found"));
       } else if (e.code == Errc::access_denied) {
         answer_error(from, ErrorCode::access_violation, "access violation");
-        spdlog::info("{}", format_refusal_line(client, op, request->filename,
+        spdlog::info("{}", format_refusal_line(client, op, name,
                                                "refused: access violation (" + e.message + ")"));
       } else {
         answer_error(from, ErrorCode::not_defined, "cannot open file");
         spdlog::warn(
-            "{}", format_refusal_line(client, op, request->filename, "cannot open: " + e.message));
+            "{}", format_refusal_line(client, op, name, "cannot open: " + e.message));
       }
       return;
     }
@@ -136,7 +141,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     auto socket = transfer_socket(no_socket);
     if (!socket) {
       answer_error(from, ErrorCode::not_defined, "server busy");
-      spdlog::warn("{}", format_refusal_line(client, op, request->filename,
+      spdlog::warn("{}", format_refusal_line(client, op, name,
                                              "no transfer socket: " + no_socket));
       return;
     }
@@ -151,13 +156,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                               if (auto self = weak.lock()) self->unschedule(id);
                             }};
       transfer = std::make_shared<Transfer>(
-          std::move(*socket), from, request->filename, std::move(*file), std::move(params),
+          std::move(*socket), from, name, std::move(*file), std::move(params),
           std::move(timer), [weak](const Transfer& done) {
             if (auto self = weak.lock()) self->forget(done);
           });
     } catch (const boost::system::system_error& e) {
       answer_error(from, ErrorCode::not_defined, "server busy");
-      spdlog::warn("{}", format_refusal_line(client, op, request->filename,
+      spdlog::warn("{}", format_refusal_line(client, op, name,
                                              fmt::format("cannot start the transfer: {}", e.what())));
       return;
     }

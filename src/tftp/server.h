@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "files/name_space.h"
+#include "tftp/remap.h"
 #include "core/net_types.h"
 
 namespace pxed::tftp {
@@ -31,6 +32,7 @@ struct ServerConfig {
   std::size_t max_transfers_per_client = 16;
   // Local ports for the transfers' sockets (their TIDs), used in turn; none: the kernel picks.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
+  Remapper remap;  // filename rewrite rules, applied before the name space is asked
 };
 
 class Server {

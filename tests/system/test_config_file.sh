@@ -49,9 +49,28 @@ mac = "$mac"
 address = "198.18.0.10"
 hostname = "node10"
 boot-file = "special.0"
+[[tftp.remap]]
+match = "^/?boot/x86/(.*)$"
+replace = "bios/\$1"
+[[tftp.remap]]
+match = "^pxelinux\\\\.cfg/"
+replace = "hosts/\${client}/"
+last = true
 [http]
 port = 8080
 TOML
+mkdir -p "$ROOT/bios" "$ROOT/hosts/$CLIENT_IP"
+head -c 5000 /dev/urandom >"$ROOT/bios/pxelinux.0"
+echo "DEFAULT local" >"$ROOT/hosts/$CLIENT_IP/default"
+
+# explain-tftp shows the rules at work without a running server.
+"$PXED" explain-tftp /boot/x86/pxelinux.0 --client "$CLIENT_IP" --config "$WORK/pxed.toml" >"$WORK/explain.out" || { cat "$WORK/explain.out"; die "explain-tftp: no file for /boot/x86/pxelinux.0"; }
+grep -q 'rule 0: .*fired, /boot/x86/pxelinux.0 => bios/pxelinux.0' "$WORK/explain.out" || { cat "$WORK/explain.out"; die "explain-tftp: rule 0 did not fire"; }
+grep -q "result: bios/pxelinux.0 -> sends $ROOT/bios/pxelinux.0 (5000 bytes)" "$WORK/explain.out" || { cat "$WORK/explain.out"; die "explain-tftp: wrong result"; }
+rc=0
+"$PXED" explain-tftp missing.0 --client "$CLIENT_IP" --config "$WORK/pxed.toml" >"$WORK/explain.out" || rc=$?
+[[ $rc -eq 1 ]] && grep -q "nothing sent: file not found" "$WORK/explain.out" || { cat "$WORK/explain.out"; die "explain-tftp of a missing file: exit $rc"; }
+log "explain-tftp: $(grep -c fired "$WORK/explain.out" || true) rule(s) fired for missing.0, exit 1"
 "$PXED" check --config "$WORK/pxed.toml" >/dev/null || die "test config invalid"
 ip netns exec "$SRV_NS" "$PXED" serve --config "$WORK/pxed.toml" --http-port 8081 >>"$PXED_LOG" 2>&1 &
 PXED_PID=$!
@@ -73,5 +92,15 @@ log "reservation: ip=$ip hostname=$hostname boot_file=$boot_file router=$router 
 [[ "$router" == 198.18.0.254 ]] || die "router $router"
 [[ "$dns" == 198.18.0.53 ]] || die "dns $dns"
 [[ "$lease" == 900 ]] || die "lease time $lease"
+
+# The remapping rules, served: the old path and the per-client menu.
+client_static_ip
+in_cli tftp 198.18.0.1 -m binary -c get /boot/x86/pxelinux.0 "$WORK/got.0" || die "tftp get through the remap rule failed"
+cmp -s "$WORK/got.0" "$ROOT/bios/pxelinux.0" || die "remapped file differs"
+in_cli tftp 198.18.0.1 -m binary -c get pxelinux.cfg/default "$WORK/got.cfg" || die "tftp get of the per-client menu failed"
+grep -q "DEFAULT local" "$WORK/got.cfg" || die "per-client menu differs"
+expect_log "tftp: $CLIENT_IP:[0-9]+ RRQ /boot/x86/pxelinux.0 => bios/pxelinux.0 -> sent 5000 bytes"
+expect_log "RRQ pxelinux.cfg/default => hosts/$CLIENT_IP/default -> sent"
+log "remap: /boot/x86/pxelinux.0 and pxelinux.cfg/default served from bios/ and hosts/$CLIENT_IP/"
 stop_pxed
 log PASS

@@ -297,6 +297,20 @@ TEST_F(TftpServerTest, TransfersTakeTheirPortsFromThePortRange) {
   EXPECT_EQ(ports, (std::set<std::uint16_t>{first, static_cast<std::uint16_t>(first + 1)}));
 }
 
+TEST_F(TftpServerTest, RemappedNamesAreServedAndLoggedWithBoth) {
+  restart([](ServerConfig& c) {
+    c.remap = *Remapper::compile({{"^/?boot/x86/(.*)$", "$1"}, {"^client-(.*)$", "${client}-$1"}});
+  });
+  TestClient c(server_->port());
+  Fetched f = fetch(c, "/boot/x86/small.bin");
+  ASSERT_TRUE(f.complete);
+  EXPECT_EQ(f.data, pattern(3000));
+  EXPECT_TRUE(logged("RRQ /boot/x86/small.bin => small.bin -> sent 3000 bytes"));
+  Fetched g = fetch(c, "client-x");
+  EXPECT_EQ(g.error->code, static_cast<std::uint16_t>(ErrorCode::file_not_found));
+  EXPECT_TRUE(logged("RRQ client-x => 127.0.0.1-x -> not found"));
+}
+
 TEST_F(TftpServerTest, IpxeStyleOptions) {
   TestClient c(server_->port());
   Fetched f = fetch(c, "/big.bin", {{"blksize", "1432"}, {"tsize", "0"}});

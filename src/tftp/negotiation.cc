@@ -31,10 +31,27 @@ std::optional<Refusal> check_request(const Request& request) {
   if (request.write) {
     return Refusal{ErrorCode::access_violation, "access violation: this server is read-only"};
   }
-  if (!iequals(request.mode, "octet")) {
-    return Refusal{ErrorCode::not_defined, "only octet mode is supported"};
+  if (!iequals(request.mode, "octet") && !iequals(request.mode, "netascii")) {
+    return Refusal{ErrorCode::not_defined, "only octet and netascii modes are supported"};
   }
   return std::nullopt;
+}
+
+Bytes to_netascii(ByteView text) {
+  Bytes out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::uint8_t c : text) {
+    if (c == '\n') {
+      out.push_back('\r');
+      out.push_back('\n');
+    } else if (c == '\r') {
+      out.push_back('\r');
+      out.push_back(0);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 std::uint16_t blksize_for_mtu(unsigned mtu) {

@@ -54,8 +54,15 @@ struct Refusal {
 // is fragmented: MTU - 20 (IPv4) - 8 (UDP) - 4 (TFTP header), within 8..65464.
 std::uint16_t blksize_for_mtu(unsigned mtu);
 
-// WRQ -> access violation (read-only server); any mode but octet -> error 0 "only octet mode".
+// WRQ -> access violation (read-only server); a mode other than octet or netascii (RFC 1350's
+// "mail", or anything else) -> error 0.
 std::optional<Refusal> check_request(const Request& request);
+
+// RFC 1350 netascii (the Telnet NVT form of RFC 764): every LF becomes CR LF and every bare CR
+// becomes CR NUL. A text file sent in netascii mode is sent converted.
+Bytes to_netascii(ByteView text);
+// The largest file sent in netascii mode (it is converted in memory); larger ones are refused.
+constexpr std::uint64_t kMaxNetasciiFile = 16 * 1024 * 1024;
 
 // Settles the options of an accepted RRQ for a file of `file_size` bytes. Unknown options and
 // options with out-of-range or non-numeric values are left out of the OACK (RFC 2347); blksize

@@ -95,9 +95,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     // Remapping rules decide what is opened; the log shows both names.
     const Ipv4 client_ip(from.address().to_v4().to_uint());
     Remapper::Outcome mapped = config_.remap.apply(request->filename, client_ip);
-    const std::string name = mapped.fired.empty()
-                                 ? request->filename
-                                 : fmt::format("{} => {}", request->filename, mapped.name);
+    std::string name = mapped.fired.empty()
+                           ? request->filename
+                           : fmt::format("{} => {}", request->filename, mapped.name);
+    const bool netascii = iequals(request->mode, "netascii");
+    if (netascii) name += " in netascii";
 
     if (auto it = transfers_.find(from); it != transfers_.end()) {
       std::shared_ptr<Transfer> old = it->second;  // cut() and drain() may remove it
@@ -136,6 +138,26 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
 
+    if (netascii) {
+      // Converted in memory, so text files only.
+      if (file->size() > kMaxNetasciiFile) {
+        answer_error(from, ErrorCode::not_defined, "file too large for netascii mode");
+        spdlog::info("{}", format_refusal_line(client, op, name,
+                                               fmt::format("refused: {} bytes is too large for "
+                                                           "netascii mode (at most {})",
+                                                           file->size(), kMaxNetasciiFile)));
+        return;
+      }
+      Bytes raw(file->size());
+      if (auto read = file->read(raw.data(), raw.size(), 0); !read) {
+        answer_error(from, ErrorCode::not_defined, "cannot read file");
+        spdlog::warn("{}", format_refusal_line(client, op, name,
+                                               "cannot read: " + read.error().message));
+        return;
+      }
+      file = files::Content::of_bytes(std::make_shared<const Bytes>(to_netascii(raw)),
+                                      file->mtime());
+    }
     TransferParams params = negotiate(request->options, file->size(), limits_);
     std::string no_socket;
     auto socket = transfer_socket(no_socket);

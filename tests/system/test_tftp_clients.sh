@@ -31,6 +31,15 @@ for bs in 512 1468 8192; do
   log "curl tftp blksize $bs: ok"
 done
 
+# netascii: tftp-hpa's ascii mode gets the text back exactly as it is on disk (pxed sends it
+# converted to CR LF, the client converts it back).
+printf 'DEFAULT linux\nLABEL linux\r\n  KERNEL vmlinuz\n' >"$ROOT/menu.txt"
+rm -f got.menu
+in_cli timeout 10 tftp "$SERVER_IP" -m ascii -c get menu.txt got.menu || die "tftp-hpa ascii mode failed"
+cmp -s got.menu "$ROOT/menu.txt" || die "netascii round trip differs"
+expect_log "RRQ menu.txt in netascii -> sent 48 bytes"
+log "tftp-hpa netascii: ok"
+
 # A leading slash is stripped and subdirectories work (GRUB asks for /grub/grub.cfg).
 in_cli timeout 10 curl -sS -o cfg "tftp://$SERVER_IP//pxelinux.cfg/default" || die "leading slash refused"
 grep -q "DEFAULT linux" cfg || die "wrong config content"

@@ -18,11 +18,20 @@ TEST(TftpNegotiation, RefusesWritesAndNonOctetModes) {
   auto wrq = check_request(Request{true, "x", "octet", {}});
   ASSERT_TRUE(wrq);
   EXPECT_EQ(wrq->code, ErrorCode::access_violation);
-  auto ascii = check_request(Request{false, "x", "netascii", {}});
-  ASSERT_TRUE(ascii);
-  EXPECT_EQ(ascii->code, ErrorCode::not_defined);
-  EXPECT_EQ(ascii->message, "only octet mode is supported");
+  auto mail = check_request(Request{false, "x", "mail", {}});
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->code, ErrorCode::not_defined);
+  EXPECT_EQ(mail->message, "only octet and netascii modes are supported");
   EXPECT_FALSE(check_request(Request{false, "x", "OCTET", {}}));
+  EXPECT_FALSE(check_request(Request{false, "x", "NetAscii", {}}));
+}
+
+TEST(TftpNetascii, LfBecomesCrLfAndBareCrBecomesCrNul) {
+  const std::string text = "a\nb\r\nc\rd";
+  Bytes got = to_netascii(as_bytes(text));
+  const std::string want("a\r\nb\r\0\r\nc\r\0d", 12);  // a client turns it back exactly
+  EXPECT_EQ(std::string(got.begin(), got.end()), want);
+  EXPECT_TRUE(to_netascii({}).empty());
 }
 
 TEST(TftpNegotiation, IpxeOptionsAreGrantedInOrder) {

@@ -400,17 +400,35 @@ TEST_F(TftpServerTest, MissingFilesAnswerAtOnce) {
   EXPECT_TRUE(logged("RRQ pxelinux.cfg/01-52-54-00-e2-e0-01 -> not found"));
 }
 
-TEST_F(TftpServerTest, RefusesEscapesWritesAndNetascii) {
+TEST_F(TftpServerTest, RefusesEscapesWritesAndMailMode) {
   TestClient c(server_->port());
   EXPECT_EQ(fetch(c, "../secret.txt").error->code, 2);
   c.send_to_server(encode_request(Request{true, "small.bin", "octet", {}}));
   auto wrq = c.receive();
   ASSERT_TRUE(wrq);
   EXPECT_EQ(std::get<ErrorPacket>(wrq->first).code, 2);
-  c.send_to_server(encode_request(Request{false, "small.bin", "netascii", {}}));
-  auto ascii = c.receive();
-  ASSERT_TRUE(ascii);
-  EXPECT_EQ(std::get<ErrorPacket>(ascii->first).message, "only octet mode is supported");
+  c.send_to_server(encode_request(Request{false, "small.bin", "mail", {}}));
+  auto mail = c.receive();
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(std::get<ErrorPacket>(mail->first).message,
+            "only octet and netascii modes are supported");
+}
+
+TEST_F(TftpServerTest, NetasciiSendsTheConvertedText) {
+  const std::string menu = "line 1\nline 2\n";
+  write("root/menu.txt", Bytes(menu.begin(), menu.end()));
+  TestClient c(server_->port());
+  c.send_to_server(encode_request(Request{false, "menu.txt", "netascii", {{"tsize", "0"}}}));
+  auto oack = c.receive();
+  ASSERT_TRUE(oack);
+  EXPECT_EQ(*find_option(std::get<OackPacket>(oack->first).options, "tsize"), "16");
+  c.send(encode_ack(0), oack->second);
+  auto data = c.receive();
+  ASSERT_TRUE(data);
+  const Bytes& got = std::get<DataPacket>(data->first).payload;
+  EXPECT_EQ(std::string(got.begin(), got.end()), "line 1\r\nline 2\r\n");
+  c.send(encode_ack(1), data->second);
+  EXPECT_TRUE(logged("RRQ menu.txt in netascii (tsize=16) -> sent 16 bytes"));
 }
 
 TEST_F(TftpServerTest, SurvivesMalformedPackets) {

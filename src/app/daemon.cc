@@ -30,6 +30,7 @@
 #include "net/interface.h"
 #include "app/explain_tftp.h"
 #include "files/name_space.h"
+#include "files/upload_dir.h"
 #include "tftp/negotiation.h"
 #include "tftp/server.h"
 
@@ -148,6 +149,14 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   // TFTP reads through the name space (files below the root, and generated files in front of
   // them); it is used on the TFTP loop's thread only.
   auto tftp_names = std::make_unique<files::FileNameSpace>(*root);
+  std::unique_ptr<files::UploadDir> uploads;
+  if (cfg.tftp.enabled && !cfg.tftp.upload_dir.empty()) {
+    try {
+      uploads = std::make_unique<files::UploadDir>(cfg.tftp.upload_dir);
+    } catch (const std::runtime_error& e) {
+      throw StartupError(e.what());
+    }
+  }
   std::filesystem::path db(cfg.dhcp.lease_db);
   if (db.has_parent_path()) {
     std::error_code ec;
@@ -207,6 +216,8 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.max_transfers_per_client = cfg.tftp.max_transfers_per_client;
       tc.port_range = cfg.tftp.port_range;
       tc.remap = remapper(cfg.tftp);
+      tc.uploads = uploads.get();
+      tc.max_upload_size = cfg.tftp.max_upload_size;
       tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
     }
     if (cfg.http.enabled) {

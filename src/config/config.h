@@ -101,6 +101,9 @@ struct TftpConfig {
   // Local ports of the transfers (their TIDs), e.g. for a firewall; none: any the kernel picks.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
   std::vector<RemapRule> remap;
+  // Uploads (WRQ): off unless set; new files only, in this directory (not the served root).
+  std::string upload_dir;
+  std::uint64_t max_upload_size = 64 * 1024 * 1024;
 };
 
 struct HttpConfig {

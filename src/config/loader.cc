@@ -498,7 +498,8 @@ class Loader {
     const std::string_view s = "tftp";
     check_keys(t, s,
                {"enabled", "port", "max-blksize", "max-windowsize", "max-transfers",
-                "max-transfers-per-client", "port-range", "remap"});
+                "max-transfers-per-client", "port-range", "remap", "upload-dir",
+                "max-upload-size"});
     boolean(t, "enabled", s, config_.tftp.enabled);
     integer(t, "port", s, config_.tftp.port, kPortRange);
     integer(t, "max-blksize", s, config_.tftp.max_blksize,
@@ -514,6 +515,8 @@ class Loader {
                   "FIRST-LAST with two ports from 1 to 65535, FIRST <= LAST");
       }
     }
+    string(t, "upload-dir", s, config_.tftp.upload_dir);
+    integer(t, "max-upload-size", s, config_.tftp.max_upload_size);
     std::vector<const toml::table*> rules = tables(t, "remap", s);
     for (std::size_t i = 0; i < rules.size(); ++i) {
       const std::string p = indexed("tftp.remap", i);

@@ -1,6 +1,7 @@
 #include "config/validate.h"
 
 #include <bit>
+#include <filesystem>
 #include <map>
 #include <regex>
 #include <set>
@@ -400,6 +401,22 @@ class Validator {
         std::regex(t.remap[i].match, std::regex::ECMAScript);
       } catch (const std::regex_error& e) {
         error(p, fmt::format("expected an ECMAScript regular expression: {}", e.what()));
+      }
+    }
+    if (!t.upload_dir.empty()) {
+      namespace fs = std::filesystem;
+      const fs::path up = fs::path(t.upload_dir).lexically_normal();
+      const fs::path root = fs::path(c_.root).lexically_normal();
+      auto inside = [](const fs::path& p, const fs::path& dir) {
+        auto rel = p.lexically_relative(dir);
+        return !rel.empty() && *rel.begin() != "..";
+      };
+      if (!up.is_absolute()) {
+        error("tftp.upload-dir", "expected an absolute path, got \"" + t.upload_dir + "\"");
+      } else if (!c_.root.empty() && (inside(up, root) || inside(root, up))) {
+        error("tftp.upload-dir",
+              "expected a directory apart from the served root (uploads are never served), got \"" +
+                  t.upload_dir + "\"");
       }
     }
     if (t.max_transfers < 1) error("tftp.max-transfers", "expected at least 1, got 0");

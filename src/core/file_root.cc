@@ -57,6 +57,7 @@ Result<OpenFile> FileRoot::open(std::string_view requested) const {
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR) return fail(Errc::not_found, "no such file");
+    if (err == ENAMETOOLONG) return fail(Errc::not_found, "name too long");
     if (err == EXDEV || err == ELOOP) return fail(Errc::access_denied, "path leaves the root");
     if (err == EACCES || err == EPERM) return fail(Errc::access_denied, "permission denied");
     return fail(Errc::io, std::strerror(err));

@@ -27,9 +27,12 @@ std::string lowered(std::string_view s) {
 
 }  // namespace
 
-std::optional<Refusal> check_request(const Request& request) {
-  if (request.write) {
+std::optional<Refusal> check_request(const Request& request, bool uploads) {
+  if (request.write && !uploads) {
     return Refusal{ErrorCode::access_violation, "access violation: this server is read-only"};
+  }
+  if (request.write && !iequals(request.mode, "octet")) {
+    return Refusal{ErrorCode::not_defined, "uploads are taken in octet mode only"};
   }
   if (!iequals(request.mode, "octet") && !iequals(request.mode, "netascii")) {
     return Refusal{ErrorCode::not_defined, "only octet and netascii modes are supported"};
@@ -52,6 +55,31 @@ Bytes to_netascii(ByteView text) {
     }
   }
   return out;
+}
+
+Result<TransferParams> negotiate_upload(const std::vector<TftpOption>& requested,
+                                        const Limits& limits, std::uint64_t max_size) {
+  std::vector<TftpOption> reads;  // what a read would grant for blksize and timeout
+  std::optional<TftpOption> tsize;
+  for (const auto& opt : requested) {
+    std::string name = lowered(opt.name);
+    if (name == "tsize") {
+      if (!tsize) tsize = opt;
+    } else if (name != "windowsize") {
+      reads.push_back(opt);
+    }
+  }
+  TransferParams p = negotiate(reads, 0, limits);
+  if (tsize) {
+    auto size = parse_number(tsize->value);
+    if (size && *size > max_size) {
+      return fail(Errc::exhausted,
+                  fmt::format("{} bytes is over the upload limit of {}", *size, max_size));
+    }
+    if (size) p.accepted.push_back(*tsize);
+  }
+  p.windowsize = 1;
+  return p;
 }
 
 std::uint16_t blksize_for_mtu(unsigned mtu) {

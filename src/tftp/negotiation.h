@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "tftp/packet.h"
 
 namespace pxed::tftp {
@@ -54,9 +55,15 @@ struct Refusal {
 // is fragmented: MTU - 20 (IPv4) - 8 (UDP) - 4 (TFTP header), within 8..65464.
 std::uint16_t blksize_for_mtu(unsigned mtu);
 
-// WRQ -> access violation (read-only server); a mode other than octet or netascii (RFC 1350's
-// "mail", or anything else) -> error 0.
-std::optional<Refusal> check_request(const Request& request);
+// A WRQ when uploads are off -> access violation (read-only server), and in any mode but octet
+// -> error 0; a mode other than octet or netascii (RFC 1350's "mail", or anything else) -> 0.
+std::optional<Refusal> check_request(const Request& request, bool uploads = false);
+
+// Settles the options of an accepted WRQ: blksize and timeout as for a read, tsize echoed (the
+// client says how much it will send; a size over `max_size` is refused with ERROR 3), no
+// windowsize (uploads are lock-step).
+Result<TransferParams> negotiate_upload(const std::vector<TftpOption>& requested,
+                                        const Limits& limits, std::uint64_t max_size);
 
 // RFC 1350 netascii (the Telnet NVT form of RFC 764): every LF becomes CR LF and every bare CR
 // becomes CR NUL. A text file sent in netascii mode is sent converted.

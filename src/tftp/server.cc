@@ -18,6 +18,7 @@
 #include "tftp/packet.h"
 #include "tftp/transfer.h"
 #include "tftp/transfer_log.h"
+#include "tftp/upload.h"
 
 namespace pxed::tftp {
 
@@ -85,7 +86,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     const char* op = request->write ? "WRQ" : "RRQ";
-    if (auto refusal = check_request(*request)) {
+    if (auto refusal = check_request(*request, config_.uploads != nullptr)) {
       answer_error(from, refusal->code, refusal->message);
       spdlog::info(
           "{}", format_refusal_line(client, op, request->filename, "refused: " + refusal->message));
@@ -118,6 +119,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       }
     }
 
+    if (request->write) {
+      start_upload(from, client, *request, name, mapped.name);
+      return;
+    }
     if (over_limit(from, client, op, name)) return;
 
     auto file = names_.open(mapped.name, files::Requester{client_ip, "tftp"});
@@ -202,6 +207,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   void unschedule(TimerQueue::Id id) {
     timers_.cancel(id);
     timed_.erase(id);
+    timed_uploads_.erase(id);
   }
 
   // One steady_timer, armed for the earliest deadline of all transfers.
@@ -215,12 +221,78 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       if (!self || ec) return;  // replaced by an earlier deadline, or stopping
       self->wake_at_.reset();
       for (TimerQueue::Id id : self->timers_.pop_due(Clock::now())) {
-        auto it = self->timed_.find(id);
-        if (it == self->timed_.end()) continue;
-        if (auto transfer = it->second.lock()) transfer->on_timer();
+        if (auto it = self->timed_.find(id); it != self->timed_.end()) {
+          if (auto transfer = it->second.lock()) transfer->on_timer();
+        } else if (auto up = self->timed_uploads_.find(id); up != self->timed_uploads_.end()) {
+          if (auto upload = up->second.lock()) upload->on_timer();
+        }
       }
       self->rearm();
     });
+  }
+
+  void start_upload(const udp::endpoint& from, const std::string& client, const Request& request,
+                    const std::string& name, const std::string& target) {
+    if (auto it = uploads_.find(from); it != uploads_.end() && !it->second->finished()) {
+      if (it->second->name() == name) return;  // the WRQ again: the running upload answers
+      it->second->cut("the client sent a new request");
+    }
+    if (over_limit(from, client, "WRQ", name)) return;
+    auto refuse = [&](ErrorCode code, std::string_view message, const std::string& why) {
+      answer_error(from, code, message);
+      spdlog::info("{}", format_refusal_line(client, "WRQ", name, "refused: " + why));
+    };
+    auto params = negotiate_upload(request.options, limits_, config_.max_upload_size);
+    if (!params) {
+      refuse(ErrorCode::disk_full, "file too large", params.error().message);
+      return;
+    }
+    auto file = config_.uploads->create(target);
+    if (!file) {
+      const Error& e = file.error();
+      if (e.code == Errc::conflict) {
+        refuse(ErrorCode::file_exists, "file already exists", "the file exists (never overwritten)");
+      } else if (e.code == Errc::access_denied) {
+        refuse(ErrorCode::access_violation, "access violation", "access violation (" + e.message + ")");
+      } else if (e.code == Errc::not_found) {
+        refuse(ErrorCode::file_not_found, "no such directory", "no such directory");
+      } else {
+        refuse(ErrorCode::disk_full, "cannot create file", e.message);
+      }
+      return;
+    }
+    std::string no_socket;
+    auto socket = transfer_socket(no_socket);
+    if (!socket) {
+      refuse(ErrorCode::not_defined, "server busy", "no transfer socket: " + no_socket);
+      return;
+    }
+    const TimerQueue::Id id = ++next_timer_id_;
+    std::weak_ptr<Impl> weak = weak_from_this();
+    Transfer::Timer timer{[weak, id](Clock::time_point when) {
+                            if (auto self = weak.lock()) self->schedule(id, when);
+                          },
+                          [weak, id] {
+                            if (auto self = weak.lock()) self->unschedule(id);
+                          }};
+    auto upload = std::make_shared<Upload>(
+        std::move(*socket), from, name, std::move(*file), std::move(*params),
+        config_.max_upload_size, std::move(timer), [weak](const Upload& done) {
+          if (auto self = weak.lock()) self->forget_upload(done);
+        });
+    uploads_[from] = upload;
+    ++per_client_[from.address().to_v4()];
+    timed_uploads_[id] = upload;
+    upload->start();
+  }
+
+  void forget_upload(const Upload& done) {
+    auto it = uploads_.find(done.client());
+    if (it != uploads_.end() && it->second.get() == &done) {
+      uploads_.erase(it);
+      auto c = per_client_.find(done.client().address().to_v4());
+      if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+    }
   }
 
   void forget(const Transfer& done) {
@@ -237,8 +309,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   bool over_limit(const udp::endpoint& from, const std::string& client, std::string_view op,
                   const std::string& filename) {
     std::string why;
-    if (transfers_.size() >= config_.max_transfers) {
-      why = fmt::format("{} transfers running (max-transfers)", transfers_.size());
+    if (transfers_.size() + uploads_.size() >= config_.max_transfers) {
+      why = fmt::format("{} transfers running (max-transfers)", transfers_.size() + uploads_.size());
     } else if (auto c = per_client_.find(from.address().to_v4());
                c != per_client_.end() && c->second >= config_.max_transfers_per_client) {
       why = fmt::format("{} transfers running for this client (max-transfers-per-client)",
@@ -307,6 +379,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     wake_.cancel();
     auto open = std::exchange(transfers_, {});
     for (auto& [client, transfer] : open) transfer->cut("server stopping");
+    auto receiving = std::exchange(uploads_, {});
+    for (auto& [client, upload] : receiving) upload->cut("server stopping");
   }
 
   asio::io_context& io_;
@@ -324,6 +398,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer wake_;
   std::optional<Clock::time_point> wake_at_;
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Transfer>> timed_;
+  std::map<udp::endpoint, std::shared_ptr<Upload>> uploads_;
+  std::unordered_map<TimerQueue::Id, std::weak_ptr<Upload>> timed_uploads_;
   TimerQueue::Id next_timer_id_ = 0;
   std::map<asio::ip::address_v4, std::size_t> per_client_;  // transfers running per client
   LogLimiter busy_log_{std::chrono::seconds(10)};

@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "files/name_space.h"
+#include "files/upload_dir.h"
 #include "tftp/remap.h"
 #include "core/net_types.h"
 
@@ -33,6 +34,9 @@ struct ServerConfig {
   // Local ports for the transfers' sockets (their TIDs), used in turn; none: the kernel picks.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
   Remapper remap;  // filename rewrite rules, applied before the name space is asked
+  // Uploads (WRQ) land here when set (it must outlive the server); otherwise they are refused.
+  const files::UploadDir* uploads = nullptr;
+  std::uint64_t max_upload_size = 64 * 1024 * 1024;
 };
 
 class Server {

@@ -49,6 +49,9 @@ mac = "$mac"
 address = "198.18.0.10"
 hostname = "node10"
 boot-file = "special.0"
+[tftp]
+upload-dir = "$WORK/uploads"
+max-upload-size = 100000
 [[tftp.remap]]
 match = "^/?boot/x86/(.*)$"
 replace = "bios/\$1"
@@ -59,7 +62,7 @@ last = true
 [http]
 port = 8080
 TOML
-mkdir -p "$ROOT/bios" "$ROOT/hosts/$CLIENT_IP"
+mkdir -p "$ROOT/bios" "$ROOT/hosts/$CLIENT_IP" "$WORK/uploads"
 head -c 5000 /dev/urandom >"$ROOT/bios/pxelinux.0"
 echo "DEFAULT local" >"$ROOT/hosts/$CLIENT_IP/default"
 
@@ -102,5 +105,22 @@ grep -q "DEFAULT local" "$WORK/got.cfg" || die "per-client menu differs"
 expect_log "tftp: $CLIENT_IP:[0-9]+ RRQ /boot/x86/pxelinux.0 => bios/pxelinux.0 -> sent 5000 bytes"
 expect_log "RRQ pxelinux.cfg/default => hosts/$CLIENT_IP/default -> sent"
 log "remap: /boot/x86/pxelinux.0 and pxelinux.cfg/default served from bios/ and hosts/$CLIENT_IP/"
+
+# Uploads: tftp-hpa puts a file into the upload directory; a second put of the same name and a
+# file over the size limit are refused, and nothing else appears there.
+head -c 50000 /dev/urandom >"$WORK/report.bin"
+head -c 200000 /dev/urandom >"$WORK/huge.bin"
+in_cli tftp 198.18.0.1 -m binary -c put "$WORK/report.bin" report.bin || die "tftp put failed"
+cmp -s "$WORK/report.bin" "$WORK/uploads/report.bin" || die "uploaded file differs"
+in_cli tftp 198.18.0.1 -m binary -c put "$WORK/report.bin" report.bin >"$WORK/put2.out" 2>&1 || true
+grep -q "Error code 6" "$WORK/put2.out" || { cat "$WORK/put2.out"; die "second put of the same name not refused with ERROR 6"; }
+in_cli tftp 198.18.0.1 -m binary -c put "$WORK/huge.bin" huge.bin >"$WORK/put3.out" 2>&1 || true
+grep -q "Error code 3" "$WORK/put3.out" || { cat "$WORK/put3.out"; die "oversized upload not refused with ERROR 3"; }
+[[ "$(ls -A "$WORK/uploads")" == report.bin ]] || { ls -la "$WORK/uploads"; die "stray files in the upload directory"; }
+[[ ! -e "$ROOT/report.bin" ]] || die "upload landed in the served root"
+expect_log "WRQ report.bin -> received 50000 bytes"
+expect_log "WRQ report.bin -> refused: the file exists"
+expect_log "WRQ huge.bin -> over the upload size limit after 99840 bytes; nothing stored"
+log "uploads: stored byte-exact, no overwrite, size limit kept"
 stop_pxed
 log PASS

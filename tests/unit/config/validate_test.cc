@@ -373,6 +373,20 @@ TEST(ConfigValidate, TftpLimitsAndPortRange) {
                           "t.toml:7:28: tftp.max-transfers-per-client: expected at least 1, got 0"));
 }
 
+TEST(ConfigValidate, UploadDirMustBeAbsoluteAndApartFromTheRoot) {
+  auto with = [](const char* dir) {
+    return errors_with_head(std::string("[dhcp]\nenabled = false\n[tftp]\nupload-dir = \"") +
+                            dir + "\"\n");
+  };
+  EXPECT_THAT(with("/var/lib/pxed/uploads"), IsEmpty());
+  EXPECT_THAT(with("/srv/pxed/up"),
+              ElementsAre("t.toml:6:14: tftp.upload-dir: expected a directory apart from the "
+                          "served root (uploads are never served), got \"/srv/pxed/up\""));
+  EXPECT_THAT(with("/srv"), ElementsAre(testing::HasSubstr("apart from the served root")));
+  EXPECT_THAT(with("/srv/pxed/"), ElementsAre(testing::HasSubstr("apart from the served root")));
+  EXPECT_THAT(with("up"), ElementsAre(testing::HasSubstr("expected an absolute path")));
+}
+
 TEST(ConfigValidate, EmptyBootFile) {
   EXPECT_THAT(errors_with_head("[dhcp]\nenabled = false\n[boot.files]\nefi64 = \"\"\n"),
               ElementsAre("t.toml:6:9: boot.files.7: expected a file name or URL, got an empty "

@@ -69,6 +69,7 @@ TEST_F(FileRootTest, MissingAndDirectories) {
   EXPECT_EQ(root.open("nope").error().code, Errc::not_found);
   EXPECT_EQ(root.open("sub").error().code, Errc::access_denied);
   EXPECT_EQ(root.open("sub/file.txt/x").error().code, Errc::not_found);
+  EXPECT_EQ(root.open(std::string(400, 'a')).error().code, Errc::not_found);  // ENAMETOOLONG
 }
 
 }  // namespace

@@ -230,6 +230,7 @@ class TftpServerTest : public ::testing::Test {
   std::optional<FileRoot> root_;
   std::optional<files::FileNameSpace> names_;
   std::optional<files::GeneratedFiles> generated_;
+  std::optional<files::UploadDir> uploads_;
   std::optional<Server> server_;
   std::thread thread_;
 };
@@ -309,6 +310,57 @@ TEST_F(TftpServerTest, RemappedNamesAreServedAndLoggedWithBoth) {
   Fetched g = fetch(c, "client-x");
   EXPECT_EQ(g.error->code, static_cast<std::uint16_t>(ErrorCode::file_not_found));
   EXPECT_TRUE(logged("RRQ client-x => 127.0.0.1-x -> not found"));
+}
+
+// Sends `content` as a WRQ in lock-step; returns the ERROR that ended it, if any.
+std::optional<ErrorPacket> put(TestClient& c, const std::string& name, const Bytes& content,
+                               std::vector<TftpOption> options = {}) {
+  c.send_to_server(encode_request(Request{true, name, "octet", std::move(options)}));
+  std::size_t blksize = 512;
+  std::uint16_t block = 0;
+  for (int i = 0; i < 100000; ++i) {
+    auto got = c.receive();
+    if (!got) return ErrorPacket{0, "no answer"};
+    auto& [packet, tid] = *got;
+    if (auto* e = std::get_if<ErrorPacket>(&packet)) return *e;
+    if (auto* o = std::get_if<OackPacket>(&packet)) {
+      if (auto* v = find_option(o->options, "blksize")) blksize = std::stoul(*v);
+    } else if (auto* a = std::get_if<AckPacket>(&packet); !a || a->block != block) {
+      continue;
+    }
+    const std::size_t offset = std::size_t{block} * blksize;
+    if (offset > content.size()) return std::nullopt;  // the last block is acknowledged
+    const std::size_t n = std::min(blksize, content.size() - offset);
+    ++block;
+    c.send(encode_data(block, ByteView(content.data() + offset, n)), tid);
+  }
+  return ErrorPacket{0, "too many packets"};
+}
+
+TEST_F(TftpServerTest, UploadsLandInTheUploadDirOnlyWhenCompleteAndNeverOverwrite) {
+  fs::create_directories(base_ / "up");
+  uploads_.emplace((base_ / "up").string());
+  restart([this](ServerConfig& c) {
+    c.uploads = &*uploads_;
+    c.max_upload_size = 10000;
+  });
+  TestClient c(server_->port());
+  EXPECT_FALSE(put(c, "log.bin", pattern(3000), {{"blksize", "1024"}, {"tsize", "3000"}}));
+  EXPECT_TRUE(logged("WRQ log.bin (blksize=1024 tsize=3000) -> received 3000 bytes"));
+  std::ifstream in(base_ / "up/log.bin", std::ios::binary);
+  Bytes stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(stored, pattern(3000));
+  // Never over an existing file, never outside, never too big.
+  EXPECT_EQ(put(c, "log.bin", pattern(10))->code, 6);
+  EXPECT_EQ(put(c, "../escape.bin", pattern(10))->code, 2);
+  EXPECT_EQ(put(c, "big.bin", pattern(20000), {{"tsize", "20000"}})->code, 3);  // told upfront
+  auto cut = put(c, "big2.bin", pattern(20000));  // found out on the way
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->code, 3);
+  EXPECT_TRUE(logged("WRQ big2.bin -> over the upload size limit after 9728 bytes; nothing stored"));
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(base_ / "up")) names.push_back(e.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"log.bin"});
 }
 
 TEST_F(TftpServerTest, IpxeStyleOptions) {

@@ -1,6 +1,7 @@
 #include "app/daemon.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -131,6 +132,24 @@ tftp::Remapper remapper(const config::TftpConfig& t) {
   return std::move(*compiled);
 }
 
+// Every TFTP transfer and HTTP connection holds a descriptor: raise the soft limit to the hard
+// one (the usual soft limit, 1024, would cap a boot storm at about a thousand transfers).
+void raise_descriptor_limit(const config::Config& cfg) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  if (lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  const rlim_t wanted = cfg.tftp.max_transfers + cfg.http.max_connections + 256;
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < wanted) {
+    spdlog::warn(
+        "pxed: only {} file descriptors allowed (RLIMIT_NOFILE); tftp.max-transfers and "
+        "http.max-connections want about {}",
+        lim.rlim_cur, wanted);
+  }
+}
+
 // Runs the services a validated config describes until SIGINT or SIGTERM.
 int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   std::vector<net::InterfaceInfo> interfaces;
@@ -178,6 +197,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
 
   setup_logging();
   std::signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit(cfg);
 
   boot::Policy policy(
       boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});

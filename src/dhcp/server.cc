@@ -59,6 +59,8 @@ Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
     l->socket.set_option(asio::socket_base::broadcast(true), ec);
     l->socket.bind(udp::endpoint(udp::v4(), config_.port), ec);
     if (ec) bind_failed(ec);
+    // Room for a burst (a rack powering on) while a write batch is being handed over.
+    net::enlarge_receive_buffer(l->socket.native_handle(), 4 << 20);
     if (config_.conflict_detection) l->arp.assign(net::open_arp_socket(i.index).release());
     listeners_.push_back(std::move(l));
   }

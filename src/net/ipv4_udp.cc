@@ -1,5 +1,7 @@
 #include "net/ipv4_udp.h"
 
+#include <sys/socket.h>
+
 namespace pxed::net {
 
 std::uint16_t internet_checksum(ByteView data, std::uint32_t sum) {
@@ -44,6 +46,16 @@ Bytes build_ipv4_udp(const UdpEndpoints& ep, ByteView payload, std::uint8_t ttl)
   b[kIpHeader + 6] = static_cast<std::uint8_t>(udp_sum >> 8);
   b[kIpHeader + 7] = static_cast<std::uint8_t>(udp_sum);
   return w.take();
+}
+
+}  // namespace pxed::net
+
+namespace pxed::net {
+
+void enlarge_receive_buffer(int fd, int bytes) {
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  }
 }
 
 }  // namespace pxed::net

@@ -22,3 +22,12 @@ Bytes build_ipv4_udp(const UdpEndpoints& ep, ByteView payload, std::uint8_t ttl 
 std::uint16_t internet_checksum(ByteView data, std::uint32_t sum = 0);
 
 }  // namespace pxed::net
+
+namespace pxed::net {
+
+// Asks for a receive buffer of `bytes` on a socket (SO_RCVBUFFORCE when we may, so that a burst
+// of requests - a rack powering on - queues instead of being dropped; else SO_RCVBUF, which the
+// kernel caps at net.core.rmem_max). Best effort: a refusal leaves the default.
+void enlarge_receive_buffer(int fd, int bytes);
+
+}  // namespace pxed::net

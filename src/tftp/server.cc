@@ -14,6 +14,7 @@
 
 #include "core/log_limiter.h"
 #include "core/timer_queue.h"
+#include "net/ipv4_udp.h"
 #include "tftp/negotiation.h"
 #include "tftp/packet.h"
 #include "tftp/transfer.h"
@@ -44,6 +45,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     boost::system::error_code ec;
     socket_.open(udp::v4(), ec);
     if (!ec) socket_.bind(udp::endpoint(address_, config_.port), ec);
+    // Room for the requests of a boot storm arriving at once.
+    if (!ec) net::enlarge_receive_buffer(socket_.native_handle(), 4 << 20);
     if (ec) {
       throw std::system_error(
           std::error_code(ec.value(), std::system_category()),

@@ -6,7 +6,9 @@
 //  - a request goes through check_request() and option negotiation (RFC 2347/2348/2349/7440)
 //    against two sets of limits; the granted values respect them, the OACK round-trips, and a
 //    Session starts with DATA that stays inside the file;
-//  - any other packet is fed to a Session in the middle of a transfer, then its timer fires.
+//  - a WRQ, with uploads on, goes through negotiate_upload(), and a ReceiveSession starts;
+//  - any other packet is fed to a Session in the middle of a transfer, and to a ReceiveSession
+//    in the middle of an upload, then their timers fire.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -17,6 +19,7 @@
 #include "fuzz_check.h"
 #include "tftp/negotiation.h"
 #include "tftp/packet.h"
+#include "tftp/receive_session.h"
 #include "tftp/session.h"
 
 namespace pxed::tftp {
@@ -63,7 +66,34 @@ void check_step(const Step& step, const Session& s, std::uint64_t file_size) {
   if (step.outcome) FUZZ_CHECK(!step.deadline.has_value());
 }
 
+void check_receive(const ReceiveStep& step, const ReceiveSession& s, std::uint64_t max_size) {
+  if (step.write) FUZZ_CHECK(step.write->offset + step.write->data.size() <= max_size);
+  FUZZ_CHECK(s.received() <= max_size);
+  FUZZ_CHECK(step.outcome.has_value() == s.finished());
+  if (step.send) FUZZ_CHECK(decode(*step.send).has_value());
+}
+
+void negotiate_upload_request(const Request& r) {
+  auto refusal = check_request(r, true);
+  if (refusal) {
+    FUZZ_CHECK(!refusal->message.empty());
+    return;
+  }
+  constexpr std::uint64_t kMax = 100000;
+  auto params = negotiate_upload(r.options, Limits{}, kMax);
+  if (!params) {
+    FUZZ_CHECK(params.error().code == Errc::exhausted);
+    return;
+  }
+  FUZZ_CHECK(params->windowsize == 1);
+  ReceiveSession s(*params, kMax);
+  auto t0 = Clock::time_point(std::chrono::seconds(1000));
+  check_receive(s.start(t0), s, kMax);
+  check_receive(s.on_timeout(t0 + std::chrono::seconds(300)), s, kMax);
+}
+
 void negotiate_request(const Request& r) {
+  if (r.write) negotiate_upload_request(r);
   auto refusal = check_request(r);
   if (refusal) {
     FUZZ_CHECK(!refusal->message.empty());
@@ -111,6 +141,13 @@ void feed_session(const Packet& packet) {
   check_step(s.on_packet(packet, t0 + std::chrono::milliseconds(10)), s, kSize);
   check_step(s.on_timeout(t0 + std::chrono::seconds(2)), s, kSize);
   FUZZ_CHECK(s.stats().bytes_acked <= kSize);
+
+  // The same packet during an upload limited to 1000 bytes, after one full block.
+  ReceiveSession r(TransferParams{}, 1000);
+  check_receive(r.start(t0), r, 1000);
+  check_receive(r.on_packet(DataPacket{1, Bytes(512, 1)}, t0), r, 1000);
+  check_receive(r.on_packet(packet, t0 + std::chrono::milliseconds(10)), r, 1000);
+  check_receive(r.on_timeout(t0 + std::chrono::seconds(2)), r, 1000);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -361,6 +362,64 @@ TEST_F(TftpServerTest, UploadsLandInTheUploadDirOnlyWhenCompleteAndNeverOverwrit
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(base_ / "up")) names.push_back(e.path().filename());
   EXPECT_EQ(names, std::vector<std::string>{"log.bin"});
+}
+
+TEST_F(TftpServerTest, AThousandTransfersAtOnceOnOneLoop) {
+  constexpr int kClients = 1000;
+  rlimit lim{};
+  ::getrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 2 * kClients + 200) {
+    GTEST_SKIP() << "needs " << 2 * kClients + 200 << " file descriptors";
+  }
+  lim.rlim_cur = lim.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+  restart([](ServerConfig& c) {
+    c.max_transfers = 2 * kClients;
+    c.max_transfers_per_client = 2 * kClients;
+    c.default_timeout = 10s;
+  });
+  std::vector<std::unique_ptr<TestClient>> clients;
+  std::vector<sockaddr_in> tids(kClients);
+  // Every client opens a transfer and holds it: each waits for the ACK of its OACK.
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<TestClient>(server_->port()));
+    clients.back()->send_to_server(
+        encode_request(Request{false, "small.bin", "octet", {{"tsize", "0"}}}));
+  }
+  for (int i = 0; i < kClients; ++i) {
+    auto oack = clients[i]->receive();
+    ASSERT_TRUE(oack && std::holds_alternative<OackPacket>(oack->first)) << "client " << i;
+    tids[i] = oack->second;
+  }
+  std::set<std::uint16_t> ports;
+  for (const auto& t : tids) ports.insert(t.sin_port);
+  EXPECT_EQ(ports.size(), static_cast<std::size_t>(kClients));  // a TID each, all open at once
+  // Then all of them, interleaved, in lock-step to the end.
+  std::vector<Bytes> got(kClients);
+  for (int i = 0; i < kClients; ++i) clients[i]->send(encode_ack(0), tids[i]);
+  for (std::uint16_t block = 1; block <= 6; ++block) {
+    for (int i = 0; i < kClients; ++i) {
+      auto d = clients[i]->receive();
+      ASSERT_TRUE(d) << "client " << i << " block " << block;
+      const auto& data = std::get<DataPacket>(d->first);
+      ASSERT_EQ(data.block, block);
+      got[i].insert(got[i].end(), data.payload.begin(), data.payload.end());
+      clients[i]->send(encode_ack(block), tids[i]);
+    }
+  }
+  for (int i = 0; i < kClients; ++i) ASSERT_EQ(got[i], pattern(3000)) << "client " << i;
+  // Each transfer logs once it has seen the last ACK.
+  std::size_t completed = 0;
+  for (int wait = 0; wait < 500 && completed < kClients; ++wait) {
+    const std::string text = log_->text();
+    completed = 0;
+    for (std::size_t at = 0; (at = text.find("-> sent 3000 bytes", at)) != std::string::npos;
+         ++at) {
+      ++completed;
+    }
+    if (completed < kClients) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(completed, static_cast<std::size_t>(kClients));
 }
 
 TEST_F(TftpServerTest, IpxeStyleOptions) {

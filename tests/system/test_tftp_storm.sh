@@ -3,7 +3,7 @@
 # addresses of their own (198.18.1.1-190, half at blksize 512, half at 1468) and 10 tftp-hpa
 # clients (plain RFC 1350, 512-byte blocks) sharing the client's main address 198.18.0.2. All
 # are started first and held at a gate, then let go together: 200 RRQs in one burst.
-# Every one must finish within 60 s with a byte-exact copy, and pxed must log 200 complete
+# Every one must finish within 150 s with a byte-exact copy, and pxed must log 200 complete
 # transfers. The wall time is reported. Clients are waited for by PID; any still running at the
 # deadline are killed by PID (and the test fails).
 # Size: 200 x 1 MiB is ~280,000 lock-step round trips, ~25 s on a busy 2-core machine; 2 MiB
@@ -19,7 +19,7 @@ source "$(dirname "$0")/lib.sh"
 CURL_CLIENTS=190
 HPA_CLIENTS=10
 CLIENTS=$((CURL_CLIENTS + HPA_CLIENTS))
-DEADLINE=60
+DEADLINE=150  # a liveness bound, generous for ASan builds on a busy machine
 sys_setup
 client_static_ip
 for i in $(seq 1 "$CURL_CLIENTS"); do echo "addr add 198.18.1.$i/$SERVER_PREFIX dev vc"; done |
@@ -78,14 +78,14 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 log "$CLIENTS clients ready ($waiting at the gate); go"
-start=$(date +%s.%N)
+start_ms=$(($(date +%s%N) / 1000000))
 flock -u 9
 exec 9>&-
 
 # Wait, bounded: poll which of our clients are still running, for at most DEADLINE seconds.
 running=("${pids[@]}")
 while ((${#running[@]} > 0)); do
-  (($(echo "$(date +%s.%N) - $start < $DEADLINE" | bc))) || break
+  (($(date +%s%N) / 1000000 - start_ms < DEADLINE * 1000)) || break
   sleep 0.2
   live=" $(jobs -rp | tr '\n' ' ') "
   still=()
@@ -94,7 +94,8 @@ while ((${#running[@]} > 0)); do
   done
   running=("${still[@]}")
 done
-wall=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+elapsed_ms=$(($(date +%s%N) / 1000000 - start_ms))
+wall="$((elapsed_ms / 1000)).$((elapsed_ms % 1000 / 100))"
 if ((${#running[@]} > 0)); then
   kill_clients "${running[@]}"
   for pid in "${running[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -179,15 +179,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     const TimerQueue::Id id = ++next_timer_id_;
     try {
       std::weak_ptr<Impl> weak = weak_from_this();
-      Transfer::Timer timer{[weak, id](Clock::time_point when) {
-                              if (auto self = weak.lock()) self->schedule(id, when);
-                            },
-                            [weak, id] {
-                              if (auto self = weak.lock()) self->unschedule(id);
-                            }};
       transfer = std::make_shared<Transfer>(
-          std::move(*socket), from, name, std::move(*file), std::move(params),
-          std::move(timer), [weak](const Transfer& done) {
+          std::move(*socket), from, name, std::move(*file), std::move(params), timer_for(id),
+          [weak](const Transfer& done) {
             if (auto self = weak.lock()) self->forget(done);
           });
     } catch (const boost::system::system_error& e) {
@@ -272,15 +266,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
     const TimerQueue::Id id = ++next_timer_id_;
     std::weak_ptr<Impl> weak = weak_from_this();
-    Transfer::Timer timer{[weak, id](Clock::time_point when) {
-                            if (auto self = weak.lock()) self->schedule(id, when);
-                          },
-                          [weak, id] {
-                            if (auto self = weak.lock()) self->unschedule(id);
-                          }};
     auto upload = std::make_shared<Upload>(
         std::move(*socket), from, name, std::move(*file), std::move(*params),
-        config_.max_upload_size, std::move(timer), [weak](const Upload& done) {
+        config_.max_upload_size, timer_for(id), [weak](const Upload& done) {
           if (auto self = weak.lock()) self->forget_upload(done);
         });
     uploads_[from] = upload;
@@ -293,17 +281,31 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     auto it = uploads_.find(done.client());
     if (it != uploads_.end() && it->second.get() == &done) {
       uploads_.erase(it);
-      auto c = per_client_.find(done.client().address().to_v4());
-      if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+      release_slot(done.client());
     }
+  }
+
+  void release_slot(const udp::endpoint& client) {
+    auto c = per_client_.find(client.address().to_v4());
+    if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+  }
+
+  // A transfer's or upload's entry in the timer queue.
+  Transfer::Timer timer_for(TimerQueue::Id id) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    return Transfer::Timer{[weak, id](Clock::time_point when) {
+                             if (auto self = weak.lock()) self->schedule(id, when);
+                           },
+                           [weak, id] {
+                             if (auto self = weak.lock()) self->unschedule(id);
+                           }};
   }
 
   void forget(const Transfer& done) {
     auto it = transfers_.find(done.client());
     if (it != transfers_.end() && it->second.get() == &done) {
       transfers_.erase(it);
-      auto c = per_client_.find(done.client().address().to_v4());
-      if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+      release_slot(done.client());
     }
   }
 

@@ -31,7 +31,7 @@ sys_cleanup() {
   set +e
   if [[ -n "$PXED_PID" ]]; then kill -TERM "$PXED_PID" 2>/dev/null; wait "$PXED_PID" 2>/dev/null; fi
   for ns in "$SRV_NS" "$CLI_NS" ${EXTRA_NS:-}; do
-    if ip netns list | grep -qw "$ns"; then
+    if [[ -e "/run/netns/$ns" ]]; then  # not `ip netns list | grep -q`: under pipefail an early grep exit (SIGPIPE) skipped the teardown
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
       ip netns del "$ns"
     fi

@@ -1,11 +1,14 @@
 #include "files/name_space.h"
 
+#include <limits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <vector>
 
 namespace pxed::files {
 
@@ -41,6 +44,41 @@ Result<void> Content::read(std::uint8_t* out, std::size_t length, std::uint64_t 
     if (n < 0) return fail(Errc::io, std::strerror(errno));
     if (n == 0) return fail(Errc::io, "file shrank during the transfer");
     done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Result<void> Content::read(std::span<const iovec> parts, std::uint64_t offset) const {
+  std::size_t length = 0;
+  for (const iovec& part : parts) length += part.iov_len;
+  if (offset > size_ || length > size_ - offset) {
+    return fail(Errc::invalid_argument, "read past the end");
+  }
+  if (bytes_) {
+    for (const iovec& part : parts) {
+      std::memcpy(part.iov_base, bytes_->data() + offset, part.iov_len);
+      offset += part.iov_len;
+    }
+    return {};
+  }
+  // preadv may stop short (a signal, a file that shrank): go on from where it stopped.
+  std::vector<iovec> rest(parts.begin(), parts.end());
+  std::size_t first = 0;
+  while (true) {
+    while (first < rest.size() && rest[first].iov_len == 0) ++first;
+    if (first == rest.size()) break;
+    const int count = static_cast<int>(std::min<std::size_t>(rest.size() - first, IOV_MAX));
+    ssize_t n = ::preadv(fd(), rest.data() + first, count, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(Errc::io, std::strerror(errno));
+    if (n == 0) return fail(Errc::io, "file shrank during the transfer");
+    offset += static_cast<std::uint64_t>(n);
+    auto left = static_cast<std::size_t>(n);
+    while (first < rest.size() && left >= rest[first].iov_len) left -= rest[first++].iov_len;
+    if (left > 0) {
+      rest[first].iov_base = static_cast<std::uint8_t*>(rest[first].iov_base) + left;
+      rest[first].iov_len -= left;
+    }
   }
   return {};
 }

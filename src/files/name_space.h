@@ -11,7 +11,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
+
+#include <sys/uio.h>
 
 #include "core/bytes.h"
 #include "core/file_root.h"
@@ -45,6 +48,9 @@ class Content {
   // Exactly `length` bytes from `offset`, which must lie within size(); io if the file cannot
   // give them (it shrank, or the disk failed).
   Result<void> read(std::uint8_t* out, std::size_t length, std::uint64_t offset) const;
+  // The same for bytes that lie one after the other in the file from `offset` but go to several
+  // places (a window of TFTP blocks, each behind its header): one preadv(2) for all of them.
+  Result<void> read(std::span<const iovec> parts, std::uint64_t offset) const;
 
  private:
   std::shared_ptr<const SharedFile> file_;

@@ -1,5 +1,9 @@
 #include "tftp/transfer.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
@@ -14,6 +18,23 @@ using udp = asio::ip::udp;
 namespace {
 
 constexpr std::size_t kReceiveBufferSize = 2048;  // ACKs are 4 bytes, ERRORs a short line
+// A window is read and sent in bursts of at most this many bytes of packets (one GSO send).
+constexpr std::size_t kBurstBytes = 65535 - 20 - 8;
+constexpr std::size_t kMaxBurstPackets = 64;
+
+// The run of DATA packets from `first` on that are contiguous in the file, each but the last a
+// full block, at most `limit` of them.
+std::size_t data_run(const std::vector<Transmit>& transmits, std::size_t first,
+                     std::size_t blksize, std::size_t limit) {
+  std::size_t end = first + 1;
+  while (end < transmits.size() && end - first < limit) {
+    const auto* prev = std::get_if<SendData>(&transmits[end - 1]);
+    const auto* next = std::get_if<SendData>(&transmits[end]);
+    if (!next || prev->length != blksize || next->offset != prev->offset + blksize) break;
+    ++end;
+  }
+  return end - first;
+}
 
 }  // namespace
 
@@ -32,9 +53,18 @@ Transfer::Transfer(udp::socket socket, Endpoint client,
       content_(std::move(content)),
       session_(content_.size(), std::move(params)),
       started_(Clock::now()),
-      send_buf_(kDataHeaderSize + session_.params().blksize),
+      // Room for one burst of the window: a lock-step transfer holds one packet.
+      send_buf_((kDataHeaderSize + session_.params().blksize) *
+                std::clamp<std::size_t>(
+                    std::min(kBurstBytes / (kDataHeaderSize + session_.params().blksize),
+                             kMaxBurstPackets),
+                    1, session_.params().windowsize)),
       recv_buf_(kReceiveBufferSize),
-      on_done_(std::move(on_done)) {}
+      on_done_(std::move(on_done)) {
+  if (client_.protocol() == udp::v4()) {
+    std::memcpy(&client_addr_, client_.data(), sizeof client_addr_);
+  }
+}
 
 void Transfer::start() {
   receive();
@@ -99,10 +129,20 @@ void Transfer::on_timer() {
 
 void Transfer::apply(Step step) {
   if (ended_) return;
-  for (const Transmit& t : step.transmits) {
-    if (const auto* bytes = std::get_if<SendBytes>(&t)) {
+  const std::size_t blksize = session_.params().blksize;
+  const std::size_t per_burst = send_buf_.size() / (kDataHeaderSize + blksize);
+  for (std::size_t i = 0; i < step.transmits.size();) {
+    if (const auto* bytes = std::get_if<SendBytes>(&step.transmits[i])) {
       send(bytes->packet, client_);
-    } else if (std::string failure; !send_data(std::get<SendData>(t), failure)) {
+      ++i;
+      continue;
+    }
+    const std::size_t count = data_run(step.transmits, i, blksize, per_burst);
+    std::vector<SendData> run;
+    run.reserve(count);
+    for (std::size_t k = i; k < i + count; ++k) run.push_back(std::get<SendData>(step.transmits[k]));
+    i += count;
+    if (std::string failure; !send_data(run, failure)) {
       send(encode_error(ErrorCode::not_defined, "read error on the server"), client_);
       session_.abort(Outcome::read_failed);
       end(Outcome::read_failed, failure);
@@ -116,16 +156,27 @@ void Transfer::apply(Step step) {
   }
 }
 
-bool Transfer::send_data(const SendData& data, std::string& failure) {
-  if (auto read = content_.read(send_buf_.data() + kDataHeaderSize, data.length, data.offset);
+bool Transfer::send_data(std::span<const SendData> run, std::string& failure) {
+  const std::size_t segment = kDataHeaderSize + session_.params().blksize;
+  std::array<iovec, kMaxBurstPackets> parts{};
+  std::size_t length = 0;
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    std::uint8_t* packet = send_buf_.data() + i * segment;
+    write_data_header(packet, run[i].block);
+    parts[i] = iovec{packet + kDataHeaderSize, run[i].length};
+    length = i * segment + kDataHeaderSize + run[i].length;
+  }
+  if (auto read = content_.read(std::span<const iovec>(parts.data(), run.size()), run[0].offset);
       !read) {
     failure = read.error().message;
     return false;
   }
-  write_data_header(send_buf_.data(), data.block);
-  boost::system::error_code ec;
-  socket_.send_to(asio::buffer(send_buf_.data(), kDataHeaderSize + data.length), client_, 0, ec);
-  if (ec) spdlog::debug("tftp: {} send failed: {}", client_text_, ec.message());
+  auto sent = burst_.send(socket_.native_handle(), client_addr_,
+                          ByteView(send_buf_.data(), length), segment);
+  if (sent.error != 0) {
+    spdlog::debug("tftp: {} sent {} of {} DATA packets: {}", client_text_, sent.sent, run.size(),
+                  std::strerror(sent.error));
+  }
   return true;  // a lost datagram is the retransmission's business
 }
 

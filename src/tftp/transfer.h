@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include "files/name_space.h"
+#include "net/udp_burst.h"
 #include "tftp/session.h"
 
 namespace pxed::tftp {
@@ -62,7 +64,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void on_datagram(const Endpoint& from, std::size_t size);
   void arm_timer(Clock::time_point deadline);
   void apply(Step step);
-  bool send_data(const SendData& data, std::string& failure);
+  // Sends a run of DATA packets that follow each other in the file (a window) in one burst.
+  bool send_data(std::span<const SendData> run, std::string& failure);
   void send(const Bytes& packet, const Endpoint& to);
   void end(Outcome outcome, std::string detail);
 
@@ -76,7 +79,9 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   files::Content content_;
   Session session_;
   Clock::time_point started_;
-  Bytes send_buf_;  // DATA header + one block
+  sockaddr_in client_addr_{};
+  net::UdpBurst burst_;
+  Bytes send_buf_;  // a window's DATA packets back to back, each header + blksize
   Bytes recv_buf_;
   DoneFn on_done_;
   bool ended_ = false;

@@ -166,7 +166,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
     throw StartupError(e.what());
   }
   // TFTP reads through the name space (files below the root, and generated files in front of
-  // them); it is used on the TFTP loop's thread only.
+  // them), from each of its loops' threads.
   auto tftp_names = std::make_unique<files::FileNameSpace>(*root);
   std::unique_ptr<files::UploadDir> uploads;
   if (cfg.tftp.enabled && !cfg.tftp.upload_dir.empty()) {
@@ -238,6 +238,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.remap = remapper(cfg.tftp);
       tc.uploads = uploads.get();
       tc.max_upload_size = cfg.tftp.max_upload_size;
+      tc.threads = cfg.tftp.threads != 0
+                       ? cfg.tftp.threads
+                       : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
       tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
     }
     if (cfg.http.enabled) {

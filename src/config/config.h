@@ -98,6 +98,7 @@ struct TftpConfig {
   std::uint16_t max_windowsize = 64;
   std::uint32_t max_transfers = 2000;          // at once, all clients together
   std::uint32_t max_transfers_per_client = 16;  // at once, per client address
+  std::uint32_t threads = 0;  // event loops carrying transfers; 0: one per CPU, at most 8
   // Local ports of the transfers (their TIDs), e.g. for a firewall; none: any the kernel picks.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
   std::vector<RemapRule> remap;

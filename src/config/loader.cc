@@ -499,7 +499,7 @@ class Loader {
     check_keys(t, s,
                {"enabled", "port", "max-blksize", "max-windowsize", "max-transfers",
                 "max-transfers-per-client", "port-range", "remap", "upload-dir",
-                "max-upload-size"});
+                "max-upload-size", "threads"});
     boolean(t, "enabled", s, config_.tftp.enabled);
     integer(t, "port", s, config_.tftp.port, kPortRange);
     integer(t, "max-blksize", s, config_.tftp.max_blksize,
@@ -508,6 +508,7 @@ class Loader {
             fmt::format("1 to {} blocks", kMaxWindowsize));
     integer(t, "max-transfers", s, config_.tftp.max_transfers);
     integer(t, "max-transfers-per-client", s, config_.tftp.max_transfers_per_client);
+    integer(t, "threads", s, config_.tftp.threads, "0 (one per CPU) to 64");
     if (std::string text; string(t, "port-range", s, text)) {
       config_.tftp.port_range = parse_port_range(text);
       if (!config_.tftp.port_range) {

@@ -423,6 +423,9 @@ class Validator {
     if (t.max_transfers_per_client < 1) {
       error("tftp.max-transfers-per-client", "expected at least 1, got 0");
     }
+    if (t.threads > 64) {
+      error("tftp.threads", fmt::format("expected 0 (one per CPU) to 64, got {}", t.threads));
+    }
   }
 
   void http() {

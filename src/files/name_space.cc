@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <vector>
 
 namespace pxed::files {
@@ -89,6 +90,7 @@ FileNameSpace::FileNameSpace(const FileRoot& root, Clock::duration revalidate)
 Result<Content> FileNameSpace::open(std::string_view path, const Requester&) {
   auto rel = normalize_request_path(path);
   if (!rel) return tl::unexpected(rel.error());
+  std::lock_guard lock(mutex_);
   const Clock::time_point now = Clock::now();
   auto it = cache_.find(*rel);
   if (it != cache_.end()) {
@@ -119,6 +121,7 @@ Result<Content> FileNameSpace::open(std::string_view path, const Requester&) {
 }
 
 std::size_t FileNameSpace::open_files() {
+  std::lock_guard lock(mutex_);
   std::erase_if(cache_, [](const auto& e) { return e.second.file.expired(); });
   return cache_.size();
 }

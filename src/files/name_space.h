@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <span>
@@ -59,6 +60,7 @@ class Content {
   std::int64_t mtime_ = 0;
 };
 
+// open() may be called from several threads at once (TFTP runs several event loops).
 class NameSpace {
  public:
   virtual ~NameSpace() = default;
@@ -70,8 +72,7 @@ class NameSpace {
 // Files below a root, opened safely (FileRoot) and shared: while any transfer of a file is
 // running, further requests for the same path read through the same descriptor. The path is
 // checked again at most once per `revalidate` interval; a file replaced on disk (another inode,
-// size or mtime) is opened anew and later requests get the new one. For one event loop's use:
-// not thread-safe.
+// size or mtime) is opened anew and later requests get the new one. Thread-safe.
 class FileNameSpace final : public NameSpace {
  public:
   using Clock = std::chrono::steady_clock;
@@ -90,11 +91,13 @@ class FileNameSpace final : public NameSpace {
   };
   const FileRoot& root_;
   Clock::duration revalidate_;
-  std::map<std::string, Entry> cache_;  // by normalised path
+  std::mutex mutex_;
+  std::map<std::string, Entry> cache_;  // by normalised path, under mutex_
 };
 
 // Generated files in front of another name space: a path registered here is answered by its
-// generator; a generator that returns nothing, or any other path, falls through.
+// generator; a generator that returns nothing, or any other path, falls through. Generators are
+// added before serving starts and must be thread-safe: requests call them from any loop.
 class GeneratedFiles final : public NameSpace {
  public:
   using Generator = std::function<std::optional<Bytes>(const Requester&)>;

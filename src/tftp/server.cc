@@ -1,7 +1,11 @@
 #include "tftp/server.h"
 
+#include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <vector>
 #include <unordered_map>
 #include <system_error>
 #include <utility>
@@ -9,6 +13,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -26,54 +32,104 @@ namespace pxed::tftp {
 namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
-struct Server::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, ServerConfig config, files::NameSpace& names)
-      : io_(io),
-        config_(config),
-        names_(names),
-        address_(config.address.value()),
-        socket_(io),
-        buf_(65536),
-        wake_(io) {
-    limits_.max_blksize = config.max_blksize;
-    limits_.max_windowsize = config.max_windowsize;
-    limits_.retries = config.retries;
-    limits_.default_timeout = config.default_timeout;
-  }
+namespace {
 
-  void bind() {
-    boost::system::error_code ec;
-    socket_.open(udp::v4(), ec);
-    if (!ec) socket_.bind(udp::endpoint(address_, config_.port), ec);
-    // Room for the requests of a boot storm arriving at once.
-    if (!ec) net::enlarge_receive_buffer(socket_.native_handle(), 4 << 20);
-    if (ec) {
-      throw std::system_error(
-          std::error_code(ec.value(), std::system_category()),
-          fmt::format("cannot listen on TFTP {}:{}", config_.address.to_string(), config_.port));
+// The limits on transfers at once, shared by every loop. Thread-safe.
+class Slots {
+ public:
+  Slots(std::size_t max_all, std::size_t max_per_client)
+      : max_all_(max_all), max_per_client_(max_per_client) {}
+
+  // Takes a slot for a transfer of `client`; otherwise says which limit stops it.
+  std::optional<std::string> take(const asio::ip::address_v4& client) {
+    std::lock_guard lock(mutex_);
+    if (running_ >= max_all_) {
+      return fmt::format("{} transfers running (max-transfers)", running_);
     }
-    port_ = socket_.local_endpoint().port();
+    auto mine = per_client_.find(client);
+    if (mine != per_client_.end() && mine->second >= max_per_client_) {
+      return fmt::format("{} transfers running for this client (max-transfers-per-client)",
+                         mine->second);
+    }
+    ++per_client_[client];
+    ++running_;
+    return std::nullopt;
   }
 
-  void receive() {
+  void give_back(const asio::ip::address_v4& client) {
+    std::lock_guard lock(mutex_);
+    auto c = per_client_.find(client);
+    if (c == per_client_.end()) return;
+    --running_;
+    if (--c->second == 0) per_client_.erase(c);
+  }
+
+ private:
+  std::mutex mutex_;
+  const std::size_t max_all_, max_per_client_;
+  std::size_t running_ = 0;
+  std::map<asio::ip::address_v4, std::size_t> per_client_;  // only clients with a transfer
+};
+
+// A slot taken for a request, given back unless a transfer or upload took it over (keep()).
+class SlotHold {
+ public:
+  SlotHold(Slots& slots, asio::ip::address_v4 client) : slots_(&slots), client_(client) {}
+  SlotHold(const SlotHold&) = delete;
+  SlotHold& operator=(const SlotHold&) = delete;
+  ~SlotHold() {
+    if (slots_) slots_->give_back(client_);
+  }
+  void keep() { slots_ = nullptr; }
+
+ private:
+  Slots* slots_;
+  asio::ip::address_v4 client_;
+};
+
+// What every loop of the server shares: the settings, the name space and the limits.
+struct Common {
+  Common(ServerConfig c, files::NameSpace& n)
+      : config(std::move(c)),
+        names(n),
+        address(config.address.value()),
+        slots(config.max_transfers, config.max_transfers_per_client) {
+    limits.max_blksize = config.max_blksize;
+    limits.max_windowsize = config.max_windowsize;
+    limits.retries = config.retries;
+    limits.default_timeout = config.default_timeout;
+  }
+  const ServerConfig config;
+  files::NameSpace& names;  // thread-safe
+  const asio::ip::address_v4 address;
+  Limits limits;
+  Slots slots;
+  std::atomic<std::uint32_t> port_cursor{0};  // the next port of port-range to try
+};
+
+// One event loop's share of the work: the requests from the client endpoints that hash to it,
+// their transfers and uploads, and their retransmission deadlines behind one timer. Everything
+// here runs on its io_context's thread.
+struct Shard : std::enable_shared_from_this<Shard> {
+  Shard(asio::io_context& io, std::shared_ptr<Common> common)
+      : io_(io),
+        common_(std::move(common)),
+        config_(common_->config),
+        names_(common_->names),
+        address_(common_->address),
+        limits_(common_->limits),
+        wake_(io) {}
+
+  // A datagram that reached the listening port from `from`.
+  void on_request(const udp::endpoint& from, ByteView data) {
     if (stopped_) return;
-    socket_.async_receive_from(
-        asio::buffer(buf_), sender_,
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
-          if (self->stopped_ || ec == asio::error::operation_aborted) return;
-          if (ec) {
-            spdlog::warn("tftp: receive on the listening socket failed: {}", ec.message());
-          } else {
-            // One bad packet must never take the server down.
-            try {
-              self->on_datagram(self->sender_, ByteView(self->buf_.data(), size));
-            } catch (const std::exception& e) {
-              spdlog::warn("tftp: {} request dropped after an internal error: {}",
-                           to_string(self->sender_), e.what());
-            }
-          }
-          self->receive();
-        });
+    // One bad packet must never take the server down.
+    try {
+      on_datagram(from, data);
+    } catch (const std::exception& e) {
+      spdlog::warn("tftp: {} request dropped after an internal error: {}", to_string(from),
+                   e.what());
+    }
   }
 
   void on_datagram(const udp::endpoint& from, ByteView data) {
@@ -126,7 +182,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       start_upload(from, client, *request, name, mapped.name);
       return;
     }
-    if (over_limit(from, client, op, name)) return;
+    auto slot = take_slot(from, client, op, name);
+    if (!slot) return;
 
     auto file = names_.open(mapped.name, files::Requester{client_ip, "tftp"});
     if (!file) {
@@ -178,7 +235,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<Transfer> transfer;
     const TimerQueue::Id id = ++next_timer_id_;
     try {
-      std::weak_ptr<Impl> weak = weak_from_this();
+      std::weak_ptr<Shard> weak = weak_from_this();
       transfer = std::make_shared<Transfer>(
           std::move(*socket), from, name, std::move(*file), std::move(params), timer_for(id),
           [weak](const Transfer& done) {
@@ -191,7 +248,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     transfers_[from] = transfer;
-    ++per_client_[from.address().to_v4()];
+    slot->keep();
     timed_[id] = transfer;
     transfer->start();
   }
@@ -234,7 +291,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       if (it->second->name() == name) return;  // the WRQ again: the running upload answers
       it->second->cut("the client sent a new request");
     }
-    if (over_limit(from, client, "WRQ", name)) return;
+    auto slot = take_slot(from, client, "WRQ", name);
+    if (!slot) return;
     auto refuse = [&](ErrorCode code, std::string_view message, const std::string& why) {
       answer_error(from, code, message);
       spdlog::info("{}", format_refusal_line(client, "WRQ", name, "refused: " + why));
@@ -265,14 +323,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
     const TimerQueue::Id id = ++next_timer_id_;
-    std::weak_ptr<Impl> weak = weak_from_this();
+    std::weak_ptr<Shard> weak = weak_from_this();
     auto upload = std::make_shared<Upload>(
         std::move(*socket), from, name, std::move(*file), std::move(*params),
         config_.max_upload_size, timer_for(id), [weak](const Upload& done) {
           if (auto self = weak.lock()) self->forget_upload(done);
         });
     uploads_[from] = upload;
-    ++per_client_[from.address().to_v4()];
+    slot->keep();
     timed_uploads_[id] = upload;
     upload->start();
   }
@@ -286,13 +344,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void release_slot(const udp::endpoint& client) {
-    auto c = per_client_.find(client.address().to_v4());
-    if (c != per_client_.end() && --c->second == 0) per_client_.erase(c);
+    common_->slots.give_back(client.address().to_v4());
   }
 
   // A transfer's or upload's entry in the timer queue.
   Transfer::Timer timer_for(TimerQueue::Id id) {
-    std::weak_ptr<Impl> weak = weak_from_this();
+    std::weak_ptr<Shard> weak = weak_from_this();
     return Transfer::Timer{[weak, id](Clock::time_point when) {
                              if (auto self = weak.lock()) self->schedule(id, when);
                            },
@@ -309,30 +366,24 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // Over a limit: the request is dropped, not refused, because PXE firmware gives up on an
-  // ERROR but retransmits a request that goes unanswered.
-  bool over_limit(const udp::endpoint& from, const std::string& client, std::string_view op,
-                  const std::string& filename) {
-    std::string why;
-    if (transfers_.size() + uploads_.size() >= config_.max_transfers) {
-      why = fmt::format("{} transfers running (max-transfers)", transfers_.size() + uploads_.size());
-    } else if (auto c = per_client_.find(from.address().to_v4());
-               c != per_client_.end() && c->second >= config_.max_transfers_per_client) {
-      why = fmt::format("{} transfers running for this client (max-transfers-per-client)",
-                        c->second);
-    } else {
-      return false;
-    }
+  // A slot under the limits for the request, held until a transfer takes it over. Over a limit
+  // the request is dropped, not refused, because PXE firmware gives up on an ERROR but
+  // retransmits a request that goes unanswered.
+  std::optional<SlotHold> take_slot(const udp::endpoint& from, const std::string& client,
+                                    std::string_view op, const std::string& filename) {
+    const auto ip = from.address().to_v4();
+    std::optional<std::string> why = common_->slots.take(ip);
+    if (!why) return std::optional<SlotHold>(std::in_place, common_->slots, ip);
     ++deferred_;
     if (auto held = busy_log_.allow(from.address().to_string(), Clock::now())) {
       spdlog::warn("{}", format_refusal_line(
                              client, op, filename,
-                             fmt::format("dropped: {}; the client will ask again{}", why,
+                             fmt::format("dropped: {}; the client will ask again{}", *why,
                                          *held ? fmt::format(" ({} more since the last report)",
                                                              *held)
                                                : "")));
     }
-    return true;
+    return std::nullopt;
   }
 
   // The transfer's own socket on the server's address: a port from port-range, taken in turn,
@@ -347,9 +398,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       const std::uint32_t count = static_cast<std::uint32_t>(last - first) + 1;
       ec = asio::error::address_in_use;
       for (std::uint32_t i = 0; i < count && ec == asio::error::address_in_use; ++i) {
-        const auto port = static_cast<std::uint16_t>(first + (port_cursor_ + i) % count);
+        const auto port = static_cast<std::uint16_t>(first + common_->port_cursor++ % count);
         s.bind(udp::endpoint(address_, port), ec);
-        if (!ec) port_cursor_ = (port_cursor_ + i + 1) % count;
       }
       if (ec == asio::error::address_in_use) {
         why = fmt::format("every port of port-range {}-{} is in use", first, last);
@@ -363,8 +413,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     return s;
   }
 
-  // Errors go out from a fresh port, as a new TID would (RFC 1350), without any waiting; if
-  // that socket cannot be had, from the listening port.
+  // Errors go out from a fresh port, as a new TID would (RFC 1350), without any waiting.
   void answer_error(const udp::endpoint& to, ErrorCode code, std::string_view message) {
     Bytes packet = encode_error(code, message);
     boost::system::error_code ec;
@@ -372,15 +421,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     once.open(udp::v4(), ec);
     if (!ec) once.bind(udp::endpoint(address_, 0), ec);
     if (!ec) once.send_to(asio::buffer(packet), to, 0, ec);
-    if (ec) socket_.send_to(asio::buffer(packet), to, 0, ec);
     if (ec) spdlog::debug("tftp: {} error reply failed: {}", to_string(to), ec.message());
   }
 
   void stop() {
     if (stopped_) return;
     stopped_ = true;
-    boost::system::error_code ignored;
-    socket_.close(ignored);
     wake_.cancel();
     auto open = std::exchange(transfers_, {});
     for (auto& [client, transfer] : open) transfer->cut("server stopping");
@@ -389,14 +435,11 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::io_context& io_;
-  ServerConfig config_;
+  std::shared_ptr<Common> common_;
+  const ServerConfig& config_;
   files::NameSpace& names_;
-  asio::ip::address_v4 address_;
-  Limits limits_;
-  udp::socket socket_;
-  udp::endpoint sender_;
-  Bytes buf_;
-  std::uint16_t port_ = 0;
+  const asio::ip::address_v4 address_;
+  const Limits& limits_;
   bool stopped_ = false;
   std::map<udp::endpoint, std::shared_ptr<Transfer>> transfers_;
   TimerQueue timers_;  // every transfer's retransmission deadline
@@ -406,10 +449,136 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::map<udp::endpoint, std::shared_ptr<Upload>> uploads_;
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Upload>> timed_uploads_;
   TimerQueue::Id next_timer_id_ = 0;
-  std::map<asio::ip::address_v4, std::size_t> per_client_;  // transfers running per client
   LogLimiter busy_log_{std::chrono::seconds(10)};
   std::uint64_t deferred_ = 0;  // requests dropped over a limit
-  std::uint32_t port_cursor_ = 0;
+  std::atomic<std::uint64_t> requests{0};  // handed to this loop (counted by the listener)
+};
+
+}  // namespace
+
+// The listening socket, on the io_context the server was given, and the loops that carry the
+// transfers: the first on that same io_context, each other one on a thread of its own. A
+// request goes to the loop its client endpoint (address and port) hashes to, so a client's
+// repeated request always meets its running transfer.
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, ServerConfig config, files::NameSpace& names)
+      : io_(io),
+        common_(std::make_shared<Common>(std::move(config), names)),
+        config_(common_->config),
+        socket_(io),
+        buf_(65536) {
+    const unsigned loops = std::max(1u, config_.threads);
+    shards_.push_back(std::make_shared<Shard>(io, common_));
+    for (unsigned i = 1; i < loops; ++i) {
+      Own& own = own_.emplace_back();
+      own.io = std::make_unique<asio::io_context>(1);
+      own.work.emplace(own.io->get_executor());
+      shards_.push_back(std::make_shared<Shard>(*own.io, common_));
+    }
+  }
+  ~Impl() { stop(); }
+
+  void bind() {
+    boost::system::error_code ec;
+    socket_.open(udp::v4(), ec);
+    if (!ec) socket_.bind(udp::endpoint(common_->address, config_.port), ec);
+    // Room for the requests of a boot storm arriving at once.
+    if (!ec) net::enlarge_receive_buffer(socket_.native_handle(), 4 << 20);
+    if (ec) {
+      throw std::system_error(
+          std::error_code(ec.value(), std::system_category()),
+          fmt::format("cannot listen on TFTP {}:{}", config_.address.to_string(), config_.port));
+    }
+    port_ = socket_.local_endpoint().port();
+  }
+
+  void receive() {
+    if (stopped_) return;
+    socket_.async_receive_from(
+        asio::buffer(buf_), sender_,
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t size) {
+          if (self->stopped_ || ec == asio::error::operation_aborted) return;
+          if (ec) {
+            spdlog::warn("tftp: receive on the listening socket failed: {}", ec.message());
+          } else {
+            self->dispatch(self->sender_, ByteView(self->buf_.data(), size));
+          }
+          self->receive();
+        });
+  }
+
+  void start_loops() {
+    for (Own& own : own_) {
+      if (own.thread.joinable()) continue;
+      asio::io_context* io = own.io.get();
+      own.thread = std::thread([io] {
+        try {
+          io->run();
+        } catch (const std::exception& e) {
+          spdlog::critical("tftp: event loop failed: {}", e.what());
+        }
+      });
+    }
+  }
+
+  void dispatch(const udp::endpoint& from, ByteView data) {
+    const std::uint64_t key =
+        (std::uint64_t{from.address().to_v4().to_uint()} << 16) | from.port();
+    const std::size_t index = (key * 0x9E3779B97F4A7C15ull >> 32) % shards_.size();
+    const std::shared_ptr<Shard>& shard = shards_[index];
+    shard->requests.fetch_add(1, std::memory_order_relaxed);
+    if (index == 0) {
+      shard->on_request(from, data);  // the loop of this thread
+    } else {
+      asio::post(shard->io_, [shard, from, copy = Bytes(data.begin(), data.end())] {
+        shard->on_request(from, copy);
+      });
+    }
+  }
+
+  // Closes the listening port and cuts every transfer; the other loops' threads end. On the
+  // listener's thread, or once its io_context no longer runs.
+  void stop() {
+    if (!stopped_) {
+      stopped_ = true;
+      boost::system::error_code ignored;
+      socket_.close(ignored);
+      shards_[0]->stop();
+      std::string spread;
+      for (const auto& shard : shards_) {
+        spread += fmt::format("{}{}", spread.empty() ? "" : "/", shard->requests.load());
+      }
+      if (started_) spdlog::info("tftp: stopped listening; requests per loop: {}", spread);
+    }
+    for (std::size_t i = 0; i < own_.size(); ++i) {
+      Own& own = own_[i];
+      if (!own.thread.joinable()) continue;
+      asio::io_context* io = own.io.get();
+      asio::post(*io, [shard = shards_[i + 1], io] {
+        shard->stop();
+        io->stop();
+      });
+      own.thread.join();
+    }
+  }
+
+  struct Own {  // a loop with a thread of its own
+    std::unique_ptr<asio::io_context> io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::thread thread;
+  };
+
+  asio::io_context& io_;
+  std::shared_ptr<Common> common_;
+  const ServerConfig& config_;
+  udp::socket socket_;
+  udp::endpoint sender_;
+  Bytes buf_;
+  std::uint16_t port_ = 0;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::vector<std::shared_ptr<Shard>> shards_;
+  std::vector<Own> own_;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)
@@ -422,6 +591,8 @@ Server::~Server() {
 }
 
 void Server::start() {
+  impl_->started_ = true;
+  impl_->start_loops();
   impl_->receive();
 }
 
@@ -431,6 +602,12 @@ void Server::stop() {
 
 std::uint16_t Server::port() const {
   return impl_->port_;
+}
+
+std::vector<std::uint64_t> Server::requests_per_loop() const {
+  std::vector<std::uint64_t> out;
+  for (const auto& shard : impl_->shards_) out.push_back(shard->requests.load());
+  return out;
 }
 
 }  // namespace pxed::tftp

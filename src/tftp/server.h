@@ -1,8 +1,10 @@
-// The TFTP server: read-only, octet mode, RFC 2347/2348/2349/7440 options. It listens on one
-// address; each accepted read gets its own Transfer (own socket = new TID) on the same
-// io_context thread, and all transfers' retransmission deadlines share one timer. Requests for
-// missing files are answered at once with ERROR 1.
-// All member functions are to be called on the io_context's thread (or before it runs).
+// The TFTP server: RFC 1350 reads (octet, netascii) and, when enabled, uploads, with the RFC
+// 2347/2348/2349/7440 options. It listens on one address. Each accepted request gets its own
+// Transfer (own socket = new TID) on one of `threads` event loops: the io_context given to the
+// server, and one more thread for each further loop. A request goes to the loop its client's
+// address and port hash to; each loop's transfers share one timer for their retransmission
+// deadlines. Requests for missing files are answered at once with ERROR 1.
+// All member functions are to be called on the given io_context's thread (or before it runs).
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -37,6 +40,9 @@ struct ServerConfig {
   // Uploads (WRQ) land here when set (it must outlive the server); otherwise they are refused.
   const files::UploadDir* uploads = nullptr;
   std::uint64_t max_upload_size = 64 * 1024 * 1024;
+  // Event loops carrying transfers (at least 1). The name space is then used from several
+  // threads at once.
+  unsigned threads = 1;
 };
 
 class Server {
@@ -44,15 +50,19 @@ class Server {
   // Binds immediately; throws std::system_error whose what() says "cannot listen on
   // TFTP ADDRESS:PORT: <reason>" if the port is in use or the address is not ours.
   // Serves what `names` answers (files below the root, generated files); it must outlive the
-  // server and is used on the io_context's thread only.
+  // server and be thread-safe when config.threads > 1.
   Server(boost::asio::io_context& io, ServerConfig config, files::NameSpace& names);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   void start();  // begins receiving
-  void stop();   // closes the listening socket and cuts every open transfer (logs each as cut)
+  // Closes the listening socket, cuts every open transfer (logs each as cut) and ends the
+  // server's own threads.
+  void stop();
   std::uint16_t port() const;  // the bound port (useful when config.port == 0 in tests)
+  // Requests (datagrams to the listening port) handed to each loop so far. Any thread.
+  std::vector<std::uint64_t> requests_per_loop() const;
 
  private:
   struct Impl;

@@ -78,6 +78,10 @@ class CaptureSink : public spdlog::sinks::base_sink<std::mutex> {
     std::lock_guard<std::mutex> lock(mutex_);
     return text_;
   }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    text_.clear();
+  }
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -570,6 +574,93 @@ TEST_F(TftpServerTest, StopCutsOpenTransfers) {
   ASSERT_TRUE(c.receive());
   stop();
   EXPECT_TRUE(logged("RRQ big.bin -> cut (server stopping), 0 of 200000 bytes sent"));
+}
+
+// With several loops, clients (each its own port) are spread over them and all served in
+// parallel, byte-exact; the listener counts the requests each loop was given.
+TEST_F(TftpServerTest, SeveralLoopsServeClientsInParallel) {
+  restart([](ServerConfig& c) {
+    c.threads = 3;
+    c.max_transfers_per_client = 100;
+  });
+  constexpr int kClients = 24;
+  std::vector<Fetched> got(kClients);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      TestClient c(server_->port());
+      got[i] = fetch(c, "big.bin", {{"blksize", "1024"}, {"windowsize", "4"}});
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kClients; ++i) {
+    EXPECT_TRUE(got[i].complete) << i;
+    EXPECT_EQ(got[i].data, pattern(200000)) << i;
+  }
+  std::vector<std::uint64_t> per_loop = server_->requests_per_loop();
+  ASSERT_EQ(per_loop.size(), 3u);
+  EXPECT_EQ(per_loop[0] + per_loop[1] + per_loop[2], std::uint64_t{kClients});
+  // 24 ports hashed over 3 loops: each gets some (all on one: about 1 in 10^11).
+  for (std::uint64_t n : per_loop) EXPECT_GT(n, 0u);
+}
+
+// Slots are counted over every loop: transfers held open on some loops keep a request that goes
+// to another loop out, until one of them ends.
+TEST_F(TftpServerTest, LimitsCountTheTransfersOfEveryLoop) {
+  for (bool per_client : {false, true}) {
+    SCOPED_TRACE(per_client ? "max-transfers-per-client" : "max-transfers");
+    log_->clear();
+    restart([&](ServerConfig& c) {
+      c.threads = 4;
+      (per_client ? c.max_transfers_per_client : c.max_transfers) = 3;
+    });
+    std::vector<std::unique_ptr<TestClient>> holders;
+    std::vector<sockaddr_in> tids;
+    for (int i = 0; i < 3; ++i) {
+      auto& h = holders.emplace_back(std::make_unique<TestClient>(server_->port()));
+      h->send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
+      auto oack = h->receive();
+      ASSERT_TRUE(oack);
+      tids.push_back(oack->second);
+    }
+    // Requests from 8 more ports: wherever they land, none gets in.
+    for (int i = 0; i < 8; ++i) {
+      TestClient b(server_->port(), 100ms);
+      b.send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+      EXPECT_FALSE(b.receive());
+    }
+    EXPECT_TRUE(logged(per_client ? "dropped: 3 transfers running for this client "
+                                    "(max-transfers-per-client)"
+                                  : "dropped: 3 transfers running (max-transfers)"));
+    holders[1]->send(encode_error(ErrorCode::option_refused, "done"), tids[1]);
+    EXPECT_TRUE(logged("size probe ended by client"));
+    // The slot is given back just after that line; a client asks again until it gets in.
+    bool served = false;
+    for (int attempt = 0; attempt < 5 && !served; ++attempt) {
+      TestClient late(server_->port(), 300ms);
+      served = fetch(late, "small.bin").complete;
+    }
+    EXPECT_TRUE(served);
+  }
+}
+
+TEST_F(TftpServerTest, StopCutsTheTransfersOfEveryLoop) {
+  restart([](ServerConfig& c) { c.threads = 3; });
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < 9; ++i) {
+    auto& c = clients.emplace_back(std::make_unique<TestClient>(server_->port()));
+    c->send_to_server(encode_request(Request{false, "big.bin", "octet", {}}));
+    ASSERT_TRUE(c->receive());
+  }
+  stop();
+  const std::string cut = "RRQ big.bin -> cut (server stopping), 0 of 200000 bytes sent";
+  EXPECT_TRUE(logged(cut));
+  std::string text = log_->text();
+  std::size_t count = 0;
+  for (std::size_t at = text.find(cut); at != std::string::npos; at = text.find(cut, at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 9u);
 }
 
 TEST_F(TftpServerTest, PortInUseIsReported) {

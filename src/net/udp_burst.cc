@@ -88,6 +88,19 @@ UdpBurst::Outcome UdpBurst::send_mmsg(int fd, const sockaddr_in& to, ByteView da
                                       std::size_t segment) {
   const std::size_t total = (data.size() + segment - 1) / segment;
   Outcome out;
+  if (total == 1) {  // a lock-step transfer: sendto costs less than a message vector
+    ssize_t n;
+    do {
+      n = ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL,
+                   reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      out.error = errno;
+    } else {
+      out.sent = 1;
+    }
+    return out;
+  }
   std::array<iovec, kMmsgBatch> iov{};
   std::array<mmsghdr, kMmsgBatch> msgs{};
   while (out.sent < total) {

@@ -39,8 +39,7 @@ Result<void> Content::read(std::uint8_t* out, std::size_t length, std::uint64_t 
   }
   std::size_t done = 0;
   while (done < length) {
-    ssize_t n =
-        ::pread(fd(), out + done, length - done, static_cast<off_t>(offset + done));
+    ssize_t n = ::pread(fd(), out + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail(Errc::io, std::strerror(errno));
     if (n == 0) return fail(Errc::io, "file shrank during the transfer");
@@ -106,8 +105,8 @@ Result<Content> FileNameSpace::open(std::string_view path, const Requester&) {
   if (it != cache_.end()) {
     if (auto shared = it->second.file.lock()) {
       const OpenFile& old = shared->file;
-      if (old.device == opened->device && old.inode == opened->inode &&
-          old.size == opened->size && old.mtime == opened->mtime) {
+      if (old.device == opened->device && old.inode == opened->inode && old.size == opened->size &&
+          old.mtime == opened->mtime) {
         it->second.checked = now;  // unchanged: keep reading through the shared descriptor
         return Content::of_file(std::move(shared));
       }
@@ -115,7 +114,8 @@ Result<Content> FileNameSpace::open(std::string_view path, const Requester&) {
   }
   auto shared = std::make_shared<const SharedFile>(SharedFile{std::move(*opened)});
   // Forget entries nobody reads any more, now and then, so the map stays small.
-  if (cache_.size() > 256) std::erase_if(cache_, [](const auto& e) { return e.second.file.expired(); });
+  if (cache_.size() > 256)
+    std::erase_if(cache_, [](const auto& e) { return e.second.file.expired(); });
   cache_[*rel] = Entry{shared, now};
   return Content::of_file(std::move(shared));
 }

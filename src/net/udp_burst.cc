@@ -71,8 +71,8 @@ UdpBurst::Outcome UdpBurst::send_gso(int fd, const sockaddr_in& to, ByteView dat
     if (n < 0) {
       // EIO: the device cannot checksum segments; EINVAL: a segment over the route's MTU, or a
       // kernel without UDP_SEGMENT (ENOPROTOOPT).
-      if (count > 1 && (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT ||
-                        errno == EOPNOTSUPP)) {
+      if (count > 1 &&
+          (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
         refused = true;
       } else {
         out.error = errno;

@@ -4,18 +4,18 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
-#include <vector>
-#include <unordered_map>
 #include <system_error>
+#include <thread>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/log_limiter.h"
@@ -197,8 +197,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
                                                "refused: access violation (" + e.message + ")"));
       } else {
         answer_error(from, ErrorCode::not_defined, "cannot open file");
-        spdlog::warn(
-            "{}", format_refusal_line(client, op, name, "cannot open: " + e.message));
+        spdlog::warn("{}", format_refusal_line(client, op, name, "cannot open: " + e.message));
       }
       return;
     }
@@ -216,35 +215,35 @@ struct Shard : std::enable_shared_from_this<Shard> {
       Bytes raw(file->size());
       if (auto read = file->read(raw.data(), raw.size(), 0); !read) {
         answer_error(from, ErrorCode::not_defined, "cannot read file");
-        spdlog::warn("{}", format_refusal_line(client, op, name,
-                                               "cannot read: " + read.error().message));
+        spdlog::warn("{}",
+                     format_refusal_line(client, op, name, "cannot read: " + read.error().message));
         return;
       }
-      file = files::Content::of_bytes(std::make_shared<const Bytes>(to_netascii(raw)),
-                                      file->mtime());
+      file =
+          files::Content::of_bytes(std::make_shared<const Bytes>(to_netascii(raw)), file->mtime());
     }
     TransferParams params = negotiate(request->options, file->size(), limits_);
     std::string no_socket;
     auto socket = transfer_socket(no_socket);
     if (!socket) {
       answer_error(from, ErrorCode::not_defined, "server busy");
-      spdlog::warn("{}", format_refusal_line(client, op, name,
-                                             "no transfer socket: " + no_socket));
+      spdlog::warn("{}", format_refusal_line(client, op, name, "no transfer socket: " + no_socket));
       return;
     }
     std::shared_ptr<Transfer> transfer;
     const TimerQueue::Id id = ++next_timer_id_;
     try {
       std::weak_ptr<Shard> weak = weak_from_this();
-      transfer = std::make_shared<Transfer>(
-          std::move(*socket), from, name, std::move(*file), std::move(params), timer_for(id),
-          [weak](const Transfer& done) {
-            if (auto self = weak.lock()) self->forget(done);
-          });
+      transfer = std::make_shared<Transfer>(std::move(*socket), from, name, std::move(*file),
+                                            std::move(params), timer_for(id),
+                                            [weak](const Transfer& done) {
+                                              if (auto self = weak.lock()) self->forget(done);
+                                            });
     } catch (const boost::system::system_error& e) {
       answer_error(from, ErrorCode::not_defined, "server busy");
-      spdlog::warn("{}", format_refusal_line(client, op, name,
-                                             fmt::format("cannot start the transfer: {}", e.what())));
+      spdlog::warn("{}",
+                   format_refusal_line(client, op, name,
+                                       fmt::format("cannot start the transfer: {}", e.what())));
       return;
     }
     transfers_[from] = transfer;
@@ -306,9 +305,11 @@ struct Shard : std::enable_shared_from_this<Shard> {
     if (!file) {
       const Error& e = file.error();
       if (e.code == Errc::conflict) {
-        refuse(ErrorCode::file_exists, "file already exists", "the file exists (never overwritten)");
+        refuse(ErrorCode::file_exists, "file already exists",
+               "the file exists (never overwritten)");
       } else if (e.code == Errc::access_denied) {
-        refuse(ErrorCode::access_violation, "access violation", "access violation (" + e.message + ")");
+        refuse(ErrorCode::access_violation, "access violation",
+               "access violation (" + e.message + ")");
       } else if (e.code == Errc::not_found) {
         refuse(ErrorCode::file_not_found, "no such directory", "no such directory");
       } else {
@@ -324,11 +325,11 @@ struct Shard : std::enable_shared_from_this<Shard> {
     }
     const TimerQueue::Id id = ++next_timer_id_;
     std::weak_ptr<Shard> weak = weak_from_this();
-    auto upload = std::make_shared<Upload>(
-        std::move(*socket), from, name, std::move(*file), std::move(*params),
-        config_.max_upload_size, timer_for(id), [weak](const Upload& done) {
-          if (auto self = weak.lock()) self->forget_upload(done);
-        });
+    auto upload = std::make_shared<Upload>(std::move(*socket), from, name, std::move(*file),
+                                           std::move(*params), config_.max_upload_size,
+                                           timer_for(id), [weak](const Upload& done) {
+                                             if (auto self = weak.lock()) self->forget_upload(done);
+                                           });
     uploads_[from] = upload;
     slot->keep();
     timed_uploads_[id] = upload;
@@ -376,12 +377,12 @@ struct Shard : std::enable_shared_from_this<Shard> {
     if (!why) return std::optional<SlotHold>(std::in_place, common_->slots, ip);
     ++deferred_;
     if (auto held = busy_log_.allow(from.address().to_string(), Clock::now())) {
-      spdlog::warn("{}", format_refusal_line(
-                             client, op, filename,
-                             fmt::format("dropped: {}; the client will ask again{}", *why,
-                                         *held ? fmt::format(" ({} more since the last report)",
-                                                             *held)
-                                               : "")));
+      spdlog::warn(
+          "{}",
+          format_refusal_line(
+              client, op, filename,
+              fmt::format("dropped: {}; the client will ask again{}", *why,
+                          *held ? fmt::format(" ({} more since the last report)", *held) : "")));
     }
     return std::nullopt;
   }
@@ -450,7 +451,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Upload>> timed_uploads_;
   TimerQueue::Id next_timer_id_ = 0;
   LogLimiter busy_log_{std::chrono::seconds(10)};
-  std::uint64_t deferred_ = 0;  // requests dropped over a limit
+  std::uint64_t deferred_ = 0;             // requests dropped over a limit
   std::atomic<std::uint64_t> requests{0};  // handed to this loop (counted by the listener)
 };
 
@@ -522,8 +523,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void dispatch(const udp::endpoint& from, ByteView data) {
-    const std::uint64_t key =
-        (std::uint64_t{from.address().to_v4().to_uint()} << 16) | from.port();
+    const std::uint64_t key = (std::uint64_t{from.address().to_v4().to_uint()} << 16) | from.port();
     const std::size_t index = (key * 0x9E3779B97F4A7C15ull >> 32) % shards_.size();
     const std::shared_ptr<Shard>& shard = shards_[index];
     shard->requests.fetch_add(1, std::memory_order_relaxed);

@@ -16,10 +16,10 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "core/net_types.h"
 #include "files/name_space.h"
 #include "files/upload_dir.h"
 #include "tftp/remap.h"
-#include "core/net_types.h"
 
 namespace pxed::tftp {
 

@@ -24,8 +24,8 @@ constexpr std::size_t kMaxBurstPackets = 64;
 
 // The run of DATA packets from `first` on that are contiguous in the file, each but the last a
 // full block, at most `limit` of them.
-std::size_t data_run(const std::vector<Transmit>& transmits, std::size_t first,
-                     std::size_t blksize, std::size_t limit) {
+std::size_t data_run(const std::vector<Transmit>& transmits, std::size_t first, std::size_t blksize,
+                     std::size_t limit) {
   std::size_t end = first + 1;
   while (end < transmits.size() && end - first < limit) {
     const auto* prev = std::get_if<SendData>(&transmits[end - 1]);
@@ -42,9 +42,8 @@ std::string to_string(const udp::endpoint& endpoint) {
   return fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
 }
 
-Transfer::Transfer(udp::socket socket, Endpoint client,
-                   std::string filename, files::Content content, TransferParams params,
-                   Timer timer, DoneFn on_done)
+Transfer::Transfer(udp::socket socket, Endpoint client, std::string filename,
+                   files::Content content, TransferParams params, Timer timer, DoneFn on_done)
     : socket_(std::move(socket)),
       timer_(std::move(timer)),
       client_(std::move(client)),
@@ -140,7 +139,8 @@ void Transfer::apply(Step step) {
     const std::size_t count = data_run(step.transmits, i, blksize, per_burst);
     std::vector<SendData> run;
     run.reserve(count);
-    for (std::size_t k = i; k < i + count; ++k) run.push_back(std::get<SendData>(step.transmits[k]));
+    for (std::size_t k = i; k < i + count; ++k)
+      run.push_back(std::get<SendData>(step.transmits[k]));
     i += count;
     if (std::string failure; !send_data(run, failure)) {
       send(encode_error(ErrorCode::not_defined, "read error on the server"), client_);
@@ -158,26 +158,63 @@ void Transfer::apply(Step step) {
 
 bool Transfer::send_data(std::span<const SendData> run, std::string& failure) {
   const std::size_t segment = kDataHeaderSize + session_.params().blksize;
-  std::array<iovec, kMaxBurstPackets> parts{};
+  const std::uint64_t first = run[0].offset;
+  const std::uint64_t end = run.back().offset + run.back().length;
+  // Read ahead while the client took the previous window: use it when it holds this run.
+  const bool ahead =
+      ahead_length_ > 0 && ahead_offset_ == first && end <= ahead_offset_ + ahead_length_;
+  if (ahead) {
+    std::swap(send_buf_, ahead_buf_);
+  } else if (!read_blocks(send_buf_, run, failure)) {
+    return false;
+  }
+  ahead_length_ = 0;
   std::size_t length = 0;
   for (std::size_t i = 0; i < run.size(); ++i) {
-    std::uint8_t* packet = send_buf_.data() + i * segment;
-    write_data_header(packet, run[i].block);
-    parts[i] = iovec{packet + kDataHeaderSize, run[i].length};
+    write_data_header(send_buf_.data() + i * segment, run[i].block);
     length = i * segment + kDataHeaderSize + run[i].length;
+  }
+  auto sent = burst_.send(socket_.native_handle(), client_addr_, ByteView(send_buf_.data(), length),
+                          segment);
+  if (sent.error != 0) {
+    spdlog::debug("tftp: {} sent {} of {} DATA packets: {}", client_text_, sent.sent, run.size(),
+                  std::strerror(sent.error));
+  }
+  // A window of full blocks: the next window most likely follows it. Read it now, while the
+  // client works through this one, so that its ACK is answered without waiting for the disk.
+  const std::size_t blksize = session_.params().blksize;
+  if (run.size() > 1 && run.back().length == blksize && end < content_.size()) {
+    if (ahead_buf_.size() != send_buf_.size()) ahead_buf_.resize(send_buf_.size());
+    std::array<SendData, kMaxBurstPackets> next{};
+    std::size_t count = 0;
+    for (std::uint64_t offset = end; count < run.size() && offset <= content_.size();
+         offset += blksize) {
+      next[count++] = SendData{
+          0, offset,
+          static_cast<std::size_t>(std::min<std::uint64_t>(blksize, content_.size() - offset))};
+      if (next[count - 1].length < blksize) break;
+    }
+    std::string ignored;  // a failed read ahead is read again when the window is due
+    if (read_blocks(ahead_buf_, std::span<const SendData>(next.data(), count), ignored)) {
+      ahead_offset_ = end;
+      ahead_length_ = next[count - 1].offset + next[count - 1].length - end;
+    }
+  }
+  return true;  // a lost datagram is the retransmission's business
+}
+
+bool Transfer::read_blocks(Bytes& buf, std::span<const SendData> run, std::string& failure) {
+  const std::size_t segment = kDataHeaderSize + session_.params().blksize;
+  std::array<iovec, kMaxBurstPackets> parts{};
+  for (std::size_t i = 0; i < run.size(); ++i) {
+    parts[i] = iovec{buf.data() + i * segment + kDataHeaderSize, run[i].length};
   }
   if (auto read = content_.read(std::span<const iovec>(parts.data(), run.size()), run[0].offset);
       !read) {
     failure = read.error().message;
     return false;
   }
-  auto sent = burst_.send(socket_.native_handle(), client_addr_,
-                          ByteView(send_buf_.data(), length), segment);
-  if (sent.error != 0) {
-    spdlog::debug("tftp: {} sent {} of {} DATA packets: {}", client_text_, sent.sent, run.size(),
-                  std::strerror(sent.error));
-  }
-  return true;  // a lost datagram is the retransmission's business
+  return true;
 }
 
 void Transfer::send(const Bytes& packet, const Endpoint& to) {

@@ -36,9 +36,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   };
 
   // `socket`: the transfer's own, open and bound (its TID).
-  Transfer(boost::asio::ip::udp::socket socket, Endpoint client,
-           std::string filename, files::Content content, TransferParams params, Timer timer,
-           DoneFn on_done);
+  Transfer(boost::asio::ip::udp::socket socket, Endpoint client, std::string filename,
+           files::Content content, TransferParams params, Timer timer, DoneFn on_done);
   Transfer(const Transfer&) = delete;
   Transfer& operator=(const Transfer&) = delete;
 
@@ -66,6 +65,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   void apply(Step step);
   // Sends a run of DATA packets that follow each other in the file (a window) in one burst.
   bool send_data(std::span<const SendData> run, std::string& failure);
+  // Reads the payloads of `run` into `buf`, each behind the room for its header.
+  bool read_blocks(Bytes& buf, std::span<const SendData> run, std::string& failure);
   void send(const Bytes& packet, const Endpoint& to);
   void end(Outcome outcome, std::string detail);
 
@@ -81,7 +82,10 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   Clock::time_point started_;
   sockaddr_in client_addr_{};
   net::UdpBurst burst_;
-  Bytes send_buf_;  // a window's DATA packets back to back, each header + blksize
+  Bytes send_buf_;   // a window's DATA packets back to back, each header + blksize
+  Bytes ahead_buf_;  // the next window, read ahead (windowed transfers)
+  std::uint64_t ahead_offset_ = 0;
+  std::uint64_t ahead_length_ = 0;  // 0: nothing read ahead
   Bytes recv_buf_;
   DoneFn on_done_;
   bool ended_ = false;

@@ -1,6 +1,7 @@
 #include "tftp/server.h"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "core/log_limiter.h"
 #include "core/timer_queue.h"
 #include "net/ipv4_udp.h"
+#include "tftp/admission.h"
 #include "tftp/negotiation.h"
 #include "tftp/packet.h"
 #include "tftp/transfer.h"
@@ -34,85 +36,85 @@ using udp = asio::ip::udp;
 
 namespace {
 
-// The limits on transfers at once, shared by every loop. Thread-safe.
-class Slots {
- public:
-  Slots(std::size_t max_all, std::size_t max_per_client)
-      : max_all_(max_all), max_per_client_(max_per_client) {}
+// Requests over a limit wait at most this long without a word from their client, and at most
+// this many in all; a request bigger than this is not kept (real ones are a few dozen bytes).
+constexpr auto kWaitPatience = std::chrono::seconds(10);
+constexpr std::size_t kMaxWaiting = 4096;
+constexpr std::size_t kMaxWaitingRequest = 1024;
 
-  // Takes a slot for a transfer of `client`; otherwise says which limit stops it.
-  std::optional<std::string> take(const asio::ip::address_v4& client) {
-    std::lock_guard lock(mutex_);
-    if (running_ >= max_all_) {
-      return fmt::format("{} transfers running (max-transfers)", running_);
-    }
-    auto mine = per_client_.find(client);
-    if (mine != per_client_.end() && mine->second >= max_per_client_) {
-      return fmt::format("{} transfers running for this client (max-transfers-per-client)",
-                         mine->second);
-    }
-    ++per_client_[client];
-    ++running_;
-    return std::nullopt;
-  }
-
-  void give_back(const asio::ip::address_v4& client) {
-    std::lock_guard lock(mutex_);
-    auto c = per_client_.find(client);
-    if (c == per_client_.end()) return;
-    --running_;
-    if (--c->second == 0) per_client_.erase(c);
-  }
-
- private:
-  std::mutex mutex_;
-  const std::size_t max_all_, max_per_client_;
-  std::size_t running_ = 0;
-  std::map<asio::ip::address_v4, std::size_t> per_client_;  // only clients with a transfer
-};
-
-// A slot taken for a request, given back unless a transfer or upload took it over (keep()).
-class SlotHold {
- public:
-  SlotHold(Slots& slots, asio::ip::address_v4 client) : slots_(&slots), client_(client) {}
-  SlotHold(const SlotHold&) = delete;
-  SlotHold& operator=(const SlotHold&) = delete;
-  ~SlotHold() {
-    if (slots_) slots_->give_back(client_);
-  }
-  void keep() { slots_ = nullptr; }
-
- private:
-  Slots* slots_;
-  asio::ip::address_v4 client_;
-};
-
-// What every loop of the server shares: the settings, the name space and the limits.
+// What every loop of the server shares: the settings, the name space and the admission of
+// transfers (the limits and the requests waiting for a slot).
 struct Common {
   Common(ServerConfig c, files::NameSpace& n)
       : config(std::move(c)),
         names(n),
         address(config.address.value()),
-        slots(config.max_transfers, config.max_transfers_per_client) {
+        admission(Admission::Limits{config.max_transfers, config.max_transfers_per_client,
+                                    kMaxWaiting, kWaitPatience}) {
     limits.max_blksize = config.max_blksize;
     limits.max_windowsize = config.max_windowsize;
     limits.retries = config.retries;
     limits.default_timeout = config.default_timeout;
   }
+
+  Admission::Decision admit(Admission::Waiting request, bool may_wait) {
+    std::lock_guard lock(mutex);
+    return admission.request(std::move(request), Clock::now(), may_wait);
+  }
+  // A slot of `client` is free: it goes on to the next waiting request, if one may start.
+  void release(Ipv4 client) {
+    std::optional<Admission::Waiting> next;
+    {
+      std::lock_guard lock(mutex);
+      next = admission.release(client, Clock::now());
+    }
+    if (next && resume) resume(std::move(*next));
+  }
+
   const ServerConfig config;
   files::NameSpace& names;  // thread-safe
   const asio::ip::address_v4 address;
   Limits limits;
-  Slots slots;
+  std::mutex mutex;
+  Admission admission;  // under mutex
+  // Starts a waiting request that has been given a slot, on its loop (set once, before serving).
+  std::function<void(Admission::Waiting)> resume;
   std::atomic<std::uint32_t> port_cursor{0};  // the next port of port-range to try
+};
+
+// A slot taken for a request, given back unless a transfer or upload took it over (keep()).
+class SlotHold {
+ public:
+  SlotHold(Common& common, Ipv4 client) : common_(&common), client_(client) {}
+  SlotHold(SlotHold&& other) noexcept
+      : common_(std::exchange(other.common_, nullptr)), client_(other.client_) {}
+  SlotHold(const SlotHold&) = delete;
+  SlotHold& operator=(const SlotHold&) = delete;
+  SlotHold& operator=(SlotHold&& other) noexcept {
+    if (this != &other) {
+      if (common_) common_->release(client_);
+      common_ = std::exchange(other.common_, nullptr);
+      client_ = other.client_;
+    }
+    return *this;
+  }
+  ~SlotHold() {
+    if (common_) common_->release(client_);
+  }
+  void keep() { common_ = nullptr; }
+
+ private:
+  Common* common_;
+  Ipv4 client_;
 };
 
 // One event loop's share of the work: the requests from the client endpoints that hash to it,
 // their transfers and uploads, and their retransmission deadlines behind one timer. Everything
 // here runs on its io_context's thread.
 struct Shard : std::enable_shared_from_this<Shard> {
-  Shard(asio::io_context& io, std::shared_ptr<Common> common)
+  Shard(asio::io_context& io, std::shared_ptr<Common> common, std::size_t index)
       : io_(io),
+        index_(index),
         common_(std::move(common)),
         config_(common_->config),
         names_(common_->names),
@@ -120,19 +122,20 @@ struct Shard : std::enable_shared_from_this<Shard> {
         limits_(common_->limits),
         wake_(io) {}
 
-  // A datagram that reached the listening port from `from`.
-  void on_request(const udp::endpoint& from, ByteView data) {
+  // A datagram that reached the listening port from `from`; `slot`: a request that waited
+  // and now has one.
+  void on_request(const udp::endpoint& from, ByteView data, std::optional<SlotHold> slot = {}) {
     if (stopped_) return;
     // One bad packet must never take the server down.
     try {
-      on_datagram(from, data);
+      on_datagram(from, data, std::move(slot));
     } catch (const std::exception& e) {
       spdlog::warn("tftp: {} request dropped after an internal error: {}", to_string(from),
                    e.what());
     }
   }
 
-  void on_datagram(const udp::endpoint& from, ByteView data) {
+  void on_datagram(const udp::endpoint& from, ByteView data, std::optional<SlotHold> slot) {
     const std::string client = to_string(from);
     auto packet = decode(data);
     if (!packet) {
@@ -178,12 +181,12 @@ struct Shard : std::enable_shared_from_this<Shard> {
       }
     }
 
+    if (!slot) slot = take_slot(from, data, client, op, name);
+    if (!slot) return;
     if (request->write) {
-      start_upload(from, client, *request, name, mapped.name);
+      start_upload(from, client, *request, name, mapped.name, std::move(*slot));
       return;
     }
-    auto slot = take_slot(from, client, op, name);
-    if (!slot) return;
 
     auto file = names_.open(mapped.name, files::Requester{client_ip, "tftp"});
     if (!file) {
@@ -285,13 +288,11 @@ struct Shard : std::enable_shared_from_this<Shard> {
   }
 
   void start_upload(const udp::endpoint& from, const std::string& client, const Request& request,
-                    const std::string& name, const std::string& target) {
+                    const std::string& name, const std::string& target, SlotHold slot) {
     if (auto it = uploads_.find(from); it != uploads_.end() && !it->second->finished()) {
       if (it->second->name() == name) return;  // the WRQ again: the running upload answers
       it->second->cut("the client sent a new request");
     }
-    auto slot = take_slot(from, client, "WRQ", name);
-    if (!slot) return;
     auto refuse = [&](ErrorCode code, std::string_view message, const std::string& why) {
       answer_error(from, code, message);
       spdlog::info("{}", format_refusal_line(client, "WRQ", name, "refused: " + why));
@@ -331,7 +332,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
                                              if (auto self = weak.lock()) self->forget_upload(done);
                                            });
     uploads_[from] = upload;
-    slot->keep();
+    slot.keep();
     timed_uploads_[id] = upload;
     upload->start();
   }
@@ -345,7 +346,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
   }
 
   void release_slot(const udp::endpoint& client) {
-    common_->slots.give_back(client.address().to_v4());
+    common_->release(Ipv4(client.address().to_v4().to_uint()));
   }
 
   // A transfer's or upload's entry in the timer queue.
@@ -368,21 +369,39 @@ struct Shard : std::enable_shared_from_this<Shard> {
   }
 
   // A slot under the limits for the request, held until a transfer takes it over. Over a limit
-  // the request is dropped, not refused, because PXE firmware gives up on an ERROR but
-  // retransmits a request that goes unanswered.
-  std::optional<SlotHold> take_slot(const udp::endpoint& from, const std::string& client,
-                                    std::string_view op, const std::string& filename) {
-    const auto ip = from.address().to_v4();
-    std::optional<std::string> why = common_->slots.take(ip);
-    if (!why) return std::optional<SlotHold>(std::in_place, common_->slots, ip);
+  // the request waits in line (Admission) and starts when a slot comes free: it is not refused,
+  // because PXE firmware gives up on an ERROR.
+  std::optional<SlotHold> take_slot(const udp::endpoint& from, ByteView data,
+                                    const std::string& client, std::string_view op,
+                                    const std::string& filename) {
+    const Ipv4 ip(from.address().to_v4().to_uint());
+    // A request too big to keep does not wait (it is dropped over a limit).
+    const bool may_wait = data.size() <= kMaxWaitingRequest;
+    Admission::Decision d = common_->admit(
+        Admission::Waiting{ip, from.port(), may_wait ? Bytes(data.begin(), data.end()) : Bytes(),
+                           index_},
+        may_wait);
+    if (d.verdict == Admission::Verdict::admitted) {
+      return std::optional<SlotHold>(std::in_place, *common_, ip);
+    }
     ++deferred_;
+    if (d.verdict == Admission::Verdict::refreshed) {
+      spdlog::debug("tftp: {} {} {} asked again while waiting", client, op, printable(filename));
+      return std::nullopt;
+    }
     if (auto held = busy_log_.allow(from.address().to_string(), Clock::now())) {
-      spdlog::warn(
-          "{}",
-          format_refusal_line(
-              client, op, filename,
-              fmt::format("dropped: {}; the client will ask again{}", *why,
-                          *held ? fmt::format(" ({} more since the last report)", *held) : "")));
+      const std::string more =
+          *held ? fmt::format(" ({} more since the last report)", *held) : std::string();
+      if (d.verdict == Admission::Verdict::queued) {
+        spdlog::warn("{}", format_refusal_line(
+                               client, op, filename,
+                               fmt::format("waiting: {}; {} in line{}", d.why, d.waiting, more)));
+      } else {
+        spdlog::warn("{}",
+                     format_refusal_line(
+                         client, op, filename,
+                         fmt::format("dropped: {}; the client will ask again{}", d.why, more)));
+      }
     }
     return std::nullopt;
   }
@@ -436,6 +455,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
   }
 
   asio::io_context& io_;
+  const std::size_t index_;  // this loop's place in the server's list
   std::shared_ptr<Common> common_;
   const ServerConfig& config_;
   files::NameSpace& names_;
@@ -451,7 +471,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Upload>> timed_uploads_;
   TimerQueue::Id next_timer_id_ = 0;
   LogLimiter busy_log_{std::chrono::seconds(10)};
-  std::uint64_t deferred_ = 0;             // requests dropped over a limit
+  std::uint64_t deferred_ = 0;             // requests held back by a limit
   std::atomic<std::uint64_t> requests{0};  // handed to this loop (counted by the listener)
 };
 
@@ -469,13 +489,29 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         socket_(io),
         buf_(65536) {
     const unsigned loops = std::max(1u, config_.threads);
-    shards_.push_back(std::make_shared<Shard>(io, common_));
+    shards_.push_back(std::make_shared<Shard>(io, common_, 0));
     for (unsigned i = 1; i < loops; ++i) {
       Own& own = own_.emplace_back();
       own.io = std::make_unique<asio::io_context>(1);
       own.work.emplace(own.io->get_executor());
-      shards_.push_back(std::make_shared<Shard>(*own.io, common_));
+      shards_.push_back(std::make_shared<Shard>(*own.io, common_, i));
     }
+  }
+
+  // A waiting request got a slot: its loop starts it, later (never inside the transfer end
+  // that freed the slot).
+  void wire() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    common_->resume = [weak](Admission::Waiting w) {
+      auto self = weak.lock();
+      if (!self || self->stopped_ || w.loop >= self->shards_.size()) return;
+      std::shared_ptr<Shard> shard = self->shards_[w.loop];
+      const udp::endpoint from(asio::ip::address_v4(w.client.value()), w.port);
+      asio::post(shard->io_, [shard, from, common = self->common_, w = std::move(w)] {
+        shard->on_request(from, w.request,
+                          std::optional<SlotHold>(std::in_place, *common, w.client));
+      });
+    };
   }
   ~Impl() { stop(); }
 
@@ -583,6 +619,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
 Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)
     : impl_(std::make_shared<Impl>(io, config, names)) {
+  impl_->wire();
   impl_->bind();
 }
 

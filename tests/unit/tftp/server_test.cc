@@ -106,11 +106,9 @@ struct Fetched {
 // they come, as if lost on the way; on the next block out of order the reader acknowledges the
 // last block it has in order, at once (RFC 7440 §4), and the server starts the window again
 // from there.
-Fetched fetch(TestClient& c, const std::string& file, std::vector<TftpOption> options = {},
-              bool abort_after_oack = false, std::set<std::uint16_t> lose = {}) {
+Fetched follow(TestClient& c, bool abort_after_oack = false, std::set<std::uint16_t> lose = {}) {
   Fetched f;
   std::uint16_t gap_acked = 0;
-  c.send_to_server(encode_request(Request{false, file, "octet", std::move(options)}));
   std::size_t blksize = 512, window = 1, in_window = 0;
   std::uint16_t expected = 1;
   for (int packets = 0; packets < 200000; ++packets) {
@@ -156,6 +154,12 @@ Fetched fetch(TestClient& c, const std::string& file, std::vector<TftpOption> op
     }
   }
   return f;
+}
+
+Fetched fetch(TestClient& c, const std::string& file, std::vector<TftpOption> options = {},
+              bool abort_after_oack = false, std::set<std::uint16_t> lose = {}) {
+  c.send_to_server(encode_request(Request{false, file, "octet", std::move(options)}));
+  return follow(c, abort_after_oack, std::move(lose));
 }
 
 class TftpServerTest : public ::testing::Test {
@@ -271,36 +275,56 @@ TEST_F(TftpServerTest, GeneratedFilesAreServedLikeFiles) {
   EXPECT_TRUE(logged("-> sent 26 bytes"));
 }
 
-TEST_F(TftpServerTest, RequestsOverThePerClientLimitAreDroppedUntilASlotFrees) {
-  restart([](ServerConfig& c) { c.max_transfers_per_client = 1; });
-  // A transfer that waits for our ACK of its OACK keeps its slot.
+// Over a limit a request is neither refused (PXE firmware gives up on an ERROR) nor answered:
+// it waits, and the transfer starts by itself once a slot is free, the client asking no more.
+TEST_F(TftpServerTest, RequestsOverALimitWaitAndStartWhenASlotFrees) {
+  for (bool per_client : {true, false}) {
+    SCOPED_TRACE(per_client ? "max-transfers-per-client" : "max-transfers");
+    log_->clear();
+    restart(
+        [&](ServerConfig& c) { (per_client ? c.max_transfers_per_client : c.max_transfers) = 1; });
+    // A transfer that waits for our ACK of its OACK keeps its slot.
+    TestClient a(server_->port());
+    a.send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
+    auto oack = a.receive();
+    ASSERT_TRUE(oack);
+    ASSERT_TRUE(std::holds_alternative<OackPacket>(oack->first));
+    TestClient b(server_->port(), 300ms);
+    b.send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+    EXPECT_FALSE(b.receive());  // no ERROR, no DATA
+    EXPECT_TRUE(logged(per_client ? "RRQ small.bin -> waiting: 1 transfers running for this "
+                                    "client (max-transfers-per-client); 1 in line"
+                                  : "RRQ small.bin -> waiting: 1 transfers running "
+                                    "(max-transfers); 1 in line"));
+    a.send(encode_error(ErrorCode::option_refused, "done"), oack->second);
+    EXPECT_TRUE(logged("size probe ended by client"));
+    Fetched f = follow(b);
+    EXPECT_TRUE(f.complete);
+    EXPECT_EQ(f.data, pattern(3000));
+  }
+}
+
+// The waiting request that gets the slot is the one that asked first (all test clients share
+// one address: their requests are one client's line); a request asked again keeps its place.
+TEST_F(TftpServerTest, WaitingRequestsStartInTheirOrder) {
+  restart([](ServerConfig& c) { c.max_transfers = 1; });
   TestClient a(server_->port());
   a.send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
   auto oack = a.receive();
   ASSERT_TRUE(oack);
-  ASSERT_TRUE(std::holds_alternative<OackPacket>(oack->first));
-  TestClient b(server_->port(), 300ms);
-  Fetched dropped = fetch(b, "small.bin");
-  EXPECT_FALSE(dropped.complete);
-  EXPECT_FALSE(dropped.error);  // no ERROR: PXE firmware would give up; it retries instead
-  EXPECT_TRUE(
-      logged("RRQ small.bin -> dropped: 1 transfers running for this client "
-             "(max-transfers-per-client); the client will ask again"));
+  std::vector<std::unique_ptr<TestClient>> waiting;
+  for (int i = 0; i < 3; ++i) {
+    auto& w = waiting.emplace_back(std::make_unique<TestClient>(server_->port(), 200ms));
+    w->send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+  }
+  waiting[0]->send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+  for (auto& w : waiting) EXPECT_FALSE(w->receive());
   a.send(encode_error(ErrorCode::option_refused, "done"), oack->second);
-  EXPECT_TRUE(logged("size probe ended by client"));
-  Fetched retried = fetch(b, "small.bin");
-  EXPECT_TRUE(retried.complete);
-  EXPECT_EQ(retried.data, pattern(3000));
-}
-
-TEST_F(TftpServerTest, RequestsOverTheGlobalLimitAreDropped) {
-  restart([](ServerConfig& c) { c.max_transfers = 1; });
-  TestClient a(server_->port());
-  a.send_to_server(encode_request(Request{false, "big.bin", "octet", {{"tsize", "0"}}}));
-  ASSERT_TRUE(a.receive());
-  TestClient b(server_->port(), 300ms);
-  EXPECT_FALSE(fetch(b, "small.bin").complete);
-  EXPECT_TRUE(logged("-> dropped: 1 transfers running (max-transfers)"));
+  for (std::size_t i = 0; i < waiting.size(); ++i) {
+    Fetched f = follow(*waiting[i]);  // each starts when the one before it has ended
+    EXPECT_TRUE(f.complete) << i;
+    EXPECT_EQ(f.data, pattern(3000)) << i;
+  }
 }
 
 TEST_F(TftpServerTest, TransfersTakeTheirPortsFromThePortRange) {
@@ -632,8 +656,8 @@ TEST_F(TftpServerTest, SeveralLoopsServeClientsInParallel) {
   for (std::uint64_t n : per_loop) EXPECT_GT(n, 0u);
 }
 
-// Slots are counted over every loop: transfers held open on some loops keep a request that goes
-// to another loop out, until one of them ends.
+// Slots are counted over every loop: transfers held open on some loops keep requests that go to
+// other loops waiting; the first of them starts when one of the transfers ends.
 TEST_F(TftpServerTest, LimitsCountTheTransfersOfEveryLoop) {
   for (bool per_client : {false, true}) {
     SCOPED_TRACE(per_client ? "max-transfers-per-client" : "max-transfers");
@@ -651,24 +675,20 @@ TEST_F(TftpServerTest, LimitsCountTheTransfersOfEveryLoop) {
       ASSERT_TRUE(oack);
       tids.push_back(oack->second);
     }
-    // Requests from 8 more ports: wherever they land, none gets in.
-    for (int i = 0; i < 8; ++i) {
-      TestClient b(server_->port(), 100ms);
-      b.send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
-      EXPECT_FALSE(b.receive());
+    // Requests from 6 more ports, wherever they land: none gets in.
+    std::vector<std::unique_ptr<TestClient>> waiting;
+    for (int i = 0; i < 6; ++i) {
+      auto& w = waiting.emplace_back(std::make_unique<TestClient>(server_->port(), 150ms));
+      w->send_to_server(encode_request(Request{false, "small.bin", "octet", {}}));
+      EXPECT_FALSE(w->receive());
     }
-    EXPECT_TRUE(logged(per_client ? "dropped: 3 transfers running for this client "
+    EXPECT_TRUE(logged(per_client ? "waiting: 3 transfers running for this client "
                                     "(max-transfers-per-client)"
-                                  : "dropped: 3 transfers running (max-transfers)"));
+                                  : "waiting: 3 transfers running (max-transfers)"));
     holders[1]->send(encode_error(ErrorCode::option_refused, "done"), tids[1]);
-    EXPECT_TRUE(logged("size probe ended by client"));
-    // The slot is given back just after that line; a client asks again until it gets in.
-    bool served = false;
-    for (int attempt = 0; attempt < 5 && !served; ++attempt) {
-      TestClient late(server_->port(), 300ms);
-      served = fetch(late, "small.bin").complete;
-    }
-    EXPECT_TRUE(served);
+    Fetched first = follow(*waiting[0]);
+    EXPECT_TRUE(first.complete);
+    EXPECT_EQ(first.data, pattern(3000));
   }
 }
 

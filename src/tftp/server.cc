@@ -612,7 +612,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   Bytes buf_;
   std::uint16_t port_ = 0;
   bool started_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> stopped_{false};  // read by other loops' threads (resume)
   std::vector<std::shared_ptr<Shard>> shards_;
   std::vector<Own> own_;
 };

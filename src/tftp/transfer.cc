@@ -180,10 +180,12 @@ bool Transfer::send_data(std::span<const SendData> run, std::string& failure) {
     spdlog::debug("tftp: {} sent {} of {} DATA packets: {}", client_text_, sent.sent, run.size(),
                   std::strerror(sent.error));
   }
-  // A window of full blocks: the next window most likely follows it. Read it now, while the
-  // client works through this one, so that its ACK is answered without waiting for the disk.
+  // A window (or, lock-step, a block) of full blocks: the next one most likely follows it. Read
+  // it now, while the client works through this one, so that its ACK is answered without a
+  // read first: a lock-step transfer is a chain of round trips, and this takes one system call
+  // out of each.
   const std::size_t blksize = session_.params().blksize;
-  if (run.size() > 1 && run.back().length == blksize && end < content_.size()) {
+  if (run.back().length == blksize && end < content_.size()) {
     if (ahead_buf_.size() != send_buf_.size()) ahead_buf_.resize(send_buf_.size());
     std::array<SendData, kMaxBurstPackets> next{};
     std::size_t count = 0;

@@ -83,7 +83,7 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   sockaddr_in client_addr_{};
   net::UdpBurst burst_;
   Bytes send_buf_;   // a window's DATA packets back to back, each header + blksize
-  Bytes ahead_buf_;  // the next window, read ahead (windowed transfers)
+  Bytes ahead_buf_;  // the next window (or block), read ahead
   std::uint64_t ahead_offset_ = 0;
   std::uint64_t ahead_length_ = 0;  // 0: nothing read ahead
   Bytes recv_buf_;

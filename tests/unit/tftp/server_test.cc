@@ -488,9 +488,10 @@ TEST_F(TftpServerTest, Edk2ProbeThenWindowedDownload) {
 }
 
 // Losses inside windows: the client's ACK of its last block in order restarts the window there,
-// so the window read ahead does not fit and the blocks are read again; every byte arrives.
+// so the window read ahead does not fit and the blocks are read again; every byte arrives. In
+// lock-step (window 1) a lost block comes again after the server's timeout, read again too.
 TEST_F(TftpServerTest, WindowsRestartAfterALossWithTheRightBytes) {
-  for (const char* window : {"4", "8"}) {
+  for (const char* window : {"1", "4", "8"}) {
     SCOPED_TRACE(window);
     TestClient c(server_->port());
     Fetched f = fetch(c, "big.bin", {{"blksize", "1024"}, {"windowsize", window}}, false,

@@ -613,8 +613,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::uint16_t port_ = 0;
   bool started_ = false;
   std::atomic<bool> stopped_{false};  // read by other loops' threads (resume)
-  std::vector<std::shared_ptr<Shard>> shards_;
+  // Declared before the loops that run on them: the loops (their timers and sockets) go first.
   std::vector<Own> own_;
+  std::vector<std::shared_ptr<Shard>> shards_;
 };
 
 Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names)

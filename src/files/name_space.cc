@@ -30,22 +30,8 @@ Content Content::of_bytes(std::shared_ptr<const Bytes> bytes, std::int64_t mtime
 }
 
 Result<void> Content::read(std::uint8_t* out, std::size_t length, std::uint64_t offset) const {
-  if (offset > size_ || length > size_ - offset) {
-    return fail(Errc::invalid_argument, "read past the end");
-  }
-  if (bytes_) {
-    std::memcpy(out, bytes_->data() + offset, length);
-    return {};
-  }
-  std::size_t done = 0;
-  while (done < length) {
-    ssize_t n = ::pread(fd(), out + done, length - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(Errc::io, std::strerror(errno));
-    if (n == 0) return fail(Errc::io, "file shrank during the transfer");
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
+  const iovec one{out, length};
+  return read(std::span<const iovec>(&one, 1), offset);
 }
 
 Result<void> Content::read(std::span<const iovec> parts, std::uint64_t offset) const {

@@ -14,10 +14,6 @@ namespace pxed::net {
 
 namespace {
 
-// The kernel takes at most this many segments in one GSO send (64 before Linux 6.11), and at
-// most an IPv4 datagram's worth of payload: 65535 less the IP and UDP headers.
-constexpr std::size_t kMaxGsoSegments = 64;
-constexpr std::size_t kMaxGsoBytes = 65535 - 20 - 8;
 constexpr std::size_t kMmsgBatch = 64;
 
 }  // namespace
@@ -39,7 +35,7 @@ UdpBurst::Outcome UdpBurst::send(int fd, const sockaddr_in& to, ByteView data,
 UdpBurst::Outcome UdpBurst::send_gso(int fd, const sockaddr_in& to, ByteView data,
                                      std::size_t segment, bool& refused) {
   const std::size_t per_send =
-      std::max<std::size_t>(1, std::min(kMaxGsoSegments, kMaxGsoBytes / segment));
+      std::max<std::size_t>(1, std::min(kMaxSegments, kMaxBytes / segment));
   const std::size_t total = (data.size() + segment - 1) / segment;
   Outcome out;
   while (out.sent < total) {

@@ -22,15 +22,17 @@ class UdpBurst {
     int error = 0;         // errno of the first refusal, if not all were taken
   };
 
+  // One GSO send carries at most this many datagrams (64 before Linux 6.11) and this many
+  // bytes: an IPv4 datagram's worth, 65535 less the IP and UDP headers.
+  static constexpr std::size_t kMaxSegments = 64;
+  static constexpr std::size_t kMaxBytes = 65535 - 20 - 8;
+
   // `gso`: false sends with sendmmsg only (for tests of that path).
   explicit UdpBurst(bool gso = true) : gso_(gso) {}
 
   // `fd`: a datagram socket (blocking or not). Datagrams the kernel does not take (a full send
   // buffer) are reported, not retried: the protocol's retransmission covers them.
   Outcome send(int fd, const sockaddr_in& to, ByteView data, std::size_t segment);
-
-  // False once this sender has seen GSO refused and uses sendmmsg.
-  bool using_gso() const { return gso_; }
 
  private:
   Outcome send_gso(int fd, const sockaddr_in& to, ByteView data, std::size_t segment,

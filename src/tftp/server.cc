@@ -384,7 +384,6 @@ struct Shard : std::enable_shared_from_this<Shard> {
     if (d.verdict == Admission::Verdict::admitted) {
       return std::optional<SlotHold>(std::in_place, *common_, ip);
     }
-    ++deferred_;
     if (d.verdict == Admission::Verdict::refreshed) {
       spdlog::debug("tftp: {} {} {} asked again while waiting", client, op, printable(filename));
       return std::nullopt;
@@ -471,7 +470,6 @@ struct Shard : std::enable_shared_from_this<Shard> {
   std::unordered_map<TimerQueue::Id, std::weak_ptr<Upload>> timed_uploads_;
   TimerQueue::Id next_timer_id_ = 0;
   LogLimiter busy_log_{std::chrono::seconds(10)};
-  std::uint64_t deferred_ = 0;             // requests held back by a limit
   std::atomic<std::uint64_t> requests{0};  // handed to this loop (counted by the listener)
 };
 

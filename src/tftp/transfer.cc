@@ -18,9 +18,9 @@ using udp = asio::ip::udp;
 namespace {
 
 constexpr std::size_t kReceiveBufferSize = 2048;  // ACKs are 4 bytes, ERRORs a short line
-// A window is read and sent in bursts of at most this many bytes of packets (one GSO send).
-constexpr std::size_t kBurstBytes = 65535 - 20 - 8;
-constexpr std::size_t kMaxBurstPackets = 64;
+// A window is read and sent in bursts of at most what one GSO send carries.
+constexpr std::size_t kBurstBytes = net::UdpBurst::kMaxBytes;
+constexpr std::size_t kMaxBurstPackets = net::UdpBurst::kMaxSegments;
 
 // The run of DATA packets from `first` on that are contiguous in the file, each but the last a
 // full block, at most `limit` of them.
@@ -137,12 +137,10 @@ void Transfer::apply(Step step) {
       continue;
     }
     const std::size_t count = data_run(step.transmits, i, blksize, per_burst);
-    std::vector<SendData> run;
-    run.reserve(count);
-    for (std::size_t k = i; k < i + count; ++k)
-      run.push_back(std::get<SendData>(step.transmits[k]));
+    std::array<SendData, kMaxBurstPackets> run;
+    for (std::size_t k = 0; k < count; ++k) run[k] = std::get<SendData>(step.transmits[i + k]);
     i += count;
-    if (std::string failure; !send_data(run, failure)) {
+    if (std::string failure; !send_data(std::span(run.data(), count), failure)) {
       send(encode_error(ErrorCode::not_defined, "read error on the server"), client_);
       session_.abort(Outcome::read_failed);
       end(Outcome::read_failed, failure);

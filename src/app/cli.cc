@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/boot_commands.h"
 #include "app/daemon.h"
 #include "app/explain_tftp.h"
 #include "app/leases_command.h"
@@ -24,6 +25,9 @@ int run_cli(int argc, char** argv) {
                     "Interface to serve; its IPv4 address is the server address");
   serve->add_option("--root", o.root, "Directory served read-only over TFTP and HTTP");
   serve->add_option("--dhcp-range", o.dhcp_range, "Addresses to lease, START-END");
+  serve->add_flag("--proxy", o.proxy,
+                  "ProxyDHCP beside the site's DHCP server: boot information for PXE clients "
+                  "only, no addresses (ports 67 and 4011); no --dhcp-range, no leases");
   serve->add_option("--boot-file", o.boot_files,
                     "ARCH=FILE: loader for an architecture (bios, efi32, efi64, arm32, arm64 or an "
                     "option 93 number); repeatable");
@@ -37,6 +41,9 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--lease-time", o.lease_time, "Lease time in seconds")
       ->capture_default_str()
       ->check(CLI::Range(60u, 31536000u));
+  serve->add_flag("--ipv6-ra", o.ipv6_ra,
+                  "Answer IPv6 router solicitations with an advertisement that configures nothing "
+                  "(lifetime 0, no prefix), so iPXE does not wait ~13 s for IPv6");
 
   std::string check_file;
   CLI::App* check =
@@ -58,6 +65,47 @@ int run_cli(int argc, char** argv) {
   explain_tftp->add_option("--config", explain_config, "TOML config file (rules and root)");
   explain_tftp->add_option("--root", explain_root, "Served directory (overrides the config's)");
 
+  HostsOptions ho;
+  CLI::App* hosts = app.add_subcommand(
+      "hosts", "Per-machine boot settings kept in the lease database: list, set, remove");
+  hosts->require_subcommand(1);
+  auto host_db_options = [&](CLI::App* c) {
+    c->add_option("--lease-db", ho.lease_db, "SQLite database (the lease database)")
+        ->capture_default_str();
+    c->add_option("--config", ho.config_file,
+                  "Config file: its lease-db is used and profile names are checked");
+  };
+  CLI::App* hosts_list = hosts->add_subcommand("list", "List the hosts on record");
+  host_db_options(hosts_list);
+  hosts_list->add_flag("--json", ho.json, "Print JSON");
+  CLI::App* hosts_set =
+      hosts->add_subcommand("set", "Create or change a host (only what is given changes)");
+  host_db_options(hosts_set);
+  hosts_set->add_option("MAC", ho.mac, "The machine's MAC address")->required();
+  hosts_set->add_option("--profile", ho.profile, "Its boot profile (\"\" to let rules decide)");
+  hosts_set->add_option("--hostname", ho.hostname, "Its host name (rules can match it)");
+  hosts_set->add_option("--label", ho.labels, "A label (rules can match it); repeatable");
+  hosts_set->add_flag("--boot-once", ho.boot_once,
+                      "Network-boot once, then boot from the local disk (again: re-arms it)");
+  hosts_set->add_flag("--always", ho.always, "Network-boot every time (clears --boot-once)");
+  CLI::App* hosts_remove = hosts->add_subcommand("remove", "Forget a host");
+  host_db_options(hosts_remove);
+  hosts_remove->add_option("MAC", ho.mac, "The machine's MAC address")->required();
+
+  ExplainOptions eo;
+  CLI::App* explain = app.add_subcommand(
+      "explain", "Show, stage by stage, what a machine would boot and why");
+  explain->add_option("--mac", eo.mac, "The machine's MAC address")->required();
+  explain->add_option("--arch", eo.arch, "Its option 93 architecture (0 BIOS, 7 x64 UEFI, ...)");
+  explain->add_option("--user-class", eo.user_class, "Its user class (iPXE: the iPXE stage only)");
+  explain->add_option("--ip", eo.ip, "The address it gets");
+  explain->add_option("--uuid", eo.uuid, "Its UUID (option 97)");
+  explain->add_option("--hostname", eo.hostname, "The host name it sends");
+  explain->add_option("--config", eo.config_file, "TOML config file")->required();
+  explain->add_option("--lease-db", eo.lease_db, "Database with the hosts (default: the config's)");
+  explain->add_option("--server", eo.server,
+                      "Server address for URLs (default: the first interface's)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -78,6 +126,16 @@ int run_cli(int argc, char** argv) {
     return serve_main(o);
   }
   if (check->parsed()) return check_main(check_file);
+  if (hosts->parsed()) {
+    ho.action = hosts_list->parsed() ? "list" : hosts_set->parsed() ? "set" : "remove";
+    for (CLI::App* c : {hosts_list, hosts_set, hosts_remove}) {
+      if (!c->parsed()) continue;
+      ho.lease_db_given = c->count("--lease-db") > 0;
+    }
+    ho.labels_given = hosts_set->parsed() && hosts_set->count("--label") > 0;
+    return hosts_main(ho);
+  }
+  if (explain->parsed()) return explain_main(eo);
   if (leases->parsed()) return leases_main(leases_db, leases_json);
   if (explain_tftp->parsed()) {
     return explain_tftp_main(explain_path, explain_client, explain_config, explain_root);

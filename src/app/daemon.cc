@@ -7,6 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -18,17 +19,22 @@
 #include <boost/asio/post.hpp>
 
 #include "app/flags_config.h"
+#include "boot/boot_files.h"
 #include "boot/policy.h"
+#include "boot/sightings.h"
 #include "config/config.h"
 #include "config/loader.h"
 #include "config/validate.h"
 #include "core/file_root.h"
+#include "dhcp/proxy.h"
 #include "dhcp/responder.h"
 #include "dhcp/server.h"
 #include "http/server.h"
 #include "lease/group_commit.h"
+#include "lease/sqlite_hosts.h"
 #include "lease/sqlite_store.h"
 #include "net/interface.h"
+#include "net/ra_responder.h"
 #include "app/explain_tftp.h"
 #include "files/name_space.h"
 #include "files/upload_dir.h"
@@ -50,6 +56,10 @@ template <class T>
 T or_startup_error(Result<T> r) {
   if (!r) throw StartupError(r.error().message);
   return std::move(*r);
+}
+
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
 }
 
 void setup_logging() {
@@ -112,7 +122,7 @@ tl::expected<config::Config, config::ConfigErrors> build_config(const ServeOptio
     return std::move(parsed->config);
   }
   for (const char* flag : {"--interface", "--root", "--dhcp-range"}) {
-    if (!o.given.contains(flag)) {
+    if (!o.given.contains(flag) && !(o.proxy && std::string_view(flag) == "--dhcp-range")) {
       return tl::unexpected(one_error(fmt::format("{} is required (or --config FILE)", flag)));
     }
   }
@@ -165,9 +175,10 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   } catch (const std::runtime_error& e) {
     throw StartupError(e.what());
   }
-  // TFTP reads through the name space (files below the root, and generated files in front of
-  // them), from each of its loops' threads.
-  auto tftp_names = std::make_unique<files::FileNameSpace>(*root);
+  // TFTP and HTTP both read through this one name space (files below the root, and generated
+  // files in front of them), TFTP from each of its loops' threads, HTTP from its loop's.
+  auto disk_names = std::make_unique<files::FileNameSpace>(*root);
+  auto names = std::make_unique<files::GeneratedFiles>(*disk_names);
   std::unique_ptr<files::UploadDir> uploads;
   if (cfg.tftp.enabled && !cfg.tftp.upload_dir.empty()) {
     try {
@@ -199,9 +210,48 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   std::signal(SIGPIPE, SIG_IGN);
   raise_descriptor_limit(cfg);
 
-  boot::Policy policy(
-      boot::PolicyConfig{cfg.boot.boot_files, cfg.boot.ipxe_boot_file, server_ip, cfg.http.port});
+  // Hosts set with `pxed hosts` live beside the leases.
+  std::unique_ptr<lease::SqliteHosts> hosts;
+  try {
+    hosts = std::make_unique<lease::SqliteHosts>(cfg.dhcp.lease_db);
+  } catch (const std::runtime_error& e) {
+    throw StartupError(e.what());
+  }
+  boot::PolicyConfig pc;
+  pc.boot_files = cfg.boot.boot_files;
+  pc.ipxe_boot_file = cfg.boot.ipxe_boot_file;
+  pc.server = server_ip;
+  pc.http_port = cfg.http.port;
+  pc.profiles = cfg.boot.profiles;
+  pc.rules = cfg.boot.rules;
+  pc.default_profile = cfg.boot.default_profile;
+  boot::Policy policy(std::move(pc), hosts.get());
   dhcp::Responder responder(cfg.dhcp, policy, leases);
+  dhcp::ProxyResponder proxy(policy);  // dhcp.mode = "proxy": never touches the leases
+  // What DHCP learnt of each machine tells the boot files who is asking for them.
+  boot::Sightings sightings;
+  boot::BootFiles boot_files(policy, sightings);
+  if (policy.has_profiles()) {
+    names->add_resolver([&boot_files](std::string_view path, const files::Requester& who)
+                            -> std::optional<Bytes> {
+      std::string mark_error;
+      auto r = boot_files.serve(path, who.client, unix_now(), &mark_error);
+      if (!r) return std::nullopt;
+      std::string machine = r->mac ? r->mac->to_string() : who.client.to_string();
+      if (r->local_boot) {
+        spdlog::info("boot: {} {} {}: boot once is used up; sent to its local disk", machine,
+                     who.protocol, path);
+      } else if (r->first_netboot) {
+        spdlog::info("boot: {} {} {}: boot once: this is its network boot{}", machine,
+                     who.protocol, path,
+                     mark_error.empty() ? "" : "; could not record it: " + mark_error);
+      } else {
+        spdlog::info("boot: {} {} {}: profile {} ({})", machine, who.protocol, path,
+                     r->profile.empty() ? "none" : r->profile, r->why);
+      }
+      return Bytes(r->text.begin(), r->text.end());
+    });
+  }
 
   Loop dhcp_loop, tftp_loop, http_loop;
   std::unique_ptr<dhcp::Server> dhcp_server;
@@ -216,14 +266,15 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
               return std::find(s.interfaces.begin(), s.interfaces.end(), i.name) !=
                      s.interfaces.end();
             });
-        if (used) dhcp_interfaces.push_back(i);
+        if (used || cfg.dhcp.proxy) dhcp_interfaces.push_back(i);
       }
       if (dhcp_interfaces.empty()) dhcp_interfaces.push_back(primary);  // relayed subnets only
-      dhcp_server = std::make_unique<dhcp::Server>(
-          dhcp_loop.io,
-          dhcp::ServerConfig{dhcp_interfaces, 67, cfg.dhcp.conflict_detection,
-                             std::chrono::seconds(60)},
-          responder);
+      dhcp::ServerConfig dc;
+      dc.interfaces = dhcp_interfaces;
+      dc.conflict_detection = cfg.dhcp.conflict_detection;
+      dhcp_server = cfg.dhcp.proxy
+                        ? std::make_unique<dhcp::Server>(dhcp_loop.io, std::move(dc), proxy)
+                        : std::make_unique<dhcp::Server>(dhcp_loop.io, std::move(dc), responder);
     }
     if (cfg.tftp.enabled) {
       tftp::ServerConfig tc;
@@ -241,19 +292,43 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.threads = cfg.tftp.threads != 0
                        ? cfg.tftp.threads
                        : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
-      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *tftp_names);
+      tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *names);
     }
     if (cfg.http.enabled) {
       http::ServerConfig hc;
       hc.address = server_ip;
       hc.port = cfg.http.port;
       hc.max_connections = cfg.http.max_connections;
-      http_server = std::make_unique<http::Server>(http_loop.io, hc, *root);
+      http_server = std::make_unique<http::Server>(http_loop.io, hc, *names);
     }
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
   }
 
+  // IPv6 router advertisements (optional): its own small loop; never a start-up error.
+  Loop ra_loop;
+  std::unique_ptr<net::RaResponder> ra;
+  if (cfg.dhcp.ipv6_router_advertisement) {
+    ra = std::make_unique<net::RaResponder>(ra_loop.io, interfaces);
+    ra->start();
+    ra_loop.run();
+  }
+
+  if (dhcp_server) {
+    dhcp_server->set_observer([&sightings](const dhcp::Exchange& ex) {
+      if (!ex.reply || *ex.reply == dhcp::MessageType::nak) return;
+      boot::Sighting s;
+      s.mac = ex.client.mac;
+      s.ip = ex.address;
+      s.arch = ex.client.arch;
+      s.ipxe = ex.client.ipxe;
+      s.uuid = ex.client.uuid;
+      s.user_class = ex.client.user_class;
+      s.hostname = ex.client.hostname;
+      s.at = unix_now();
+      sightings.record(s);
+    });
+  }
   durable_listener = dhcp_server.get();
   if (dhcp_server) dhcp_server->start();
   if (tftp_server) tftp_server->start();
@@ -261,13 +336,17 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   dhcp_loop.run();
   tftp_loop.run();
   http_loop.run();
-  std::string names;
-  for (const auto& i : interfaces) names += (names.empty() ? "" : ",") + i.name;
-  spdlog::info(
-      "pxed: ready: DHCP on {} ({} subnet(s), {} lease(s) on record), TFTP on {}:{}, HTTP on "
-      "{}:{}, root {}",
-      names, cfg.dhcp.subnets.size(), leases.all().size(), server_ip.to_string(), cfg.tftp.port,
-      server_ip.to_string(), cfg.http.port, cfg.root);
+  std::string if_names;
+  for (const auto& i : interfaces) if_names += (if_names.empty() ? "" : ",") + i.name;
+  std::string dhcp_what =
+      cfg.dhcp.proxy
+          ? fmt::format("ProxyDHCP on {} (ports 67 and {}, boot information only)", if_names,
+                        dhcp::kPxeBootServerPort)
+          : fmt::format("DHCP on {} ({} subnet(s), {} lease(s) on record)", if_names,
+                        cfg.dhcp.subnets.size(), leases.all().size());
+  spdlog::info("pxed: ready: {}, TFTP on {}:{}, HTTP on {}:{}, root {}", dhcp_what,
+               server_ip.to_string(), cfg.tftp.port, server_ip.to_string(), cfg.http.port,
+               cfg.root);
 
   int stop_signal = 0;
   while (sigwait(&stop_signals, &stop_signal) != 0) {
@@ -284,6 +363,15 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   }
   if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
   if (http_server) http_loop.stop([&] { http_server->stop(); });
+  if (ra) {
+    ra_loop.stop([&] { ra->stop(); });
+    const net::RaCounters& n = ra->counters();
+    spdlog::info(
+        "ra: {} router solicitations received, {} advertisements sent, {} malformed, {} over the "
+        "rate limit, {} unanswered",
+        n.solicitations.load(), n.advertisements.load(), n.malformed.load(), n.limited.load(),
+        n.unanswered.load());
+  }
   // Every lease already handed to the writer reaches the disk before we exit.
   durable_listener = nullptr;
   writer.reset();
@@ -323,8 +411,10 @@ int check_main(const std::string& config_file) {
   }
   std::size_t reservations = 0;
   for (const auto& s : cfg->dhcp.subnets) reservations += s.reservations.size();
-  std::printf("%s: OK (%zu subnet(s), %zu reservation(s), interfaces", config_file.c_str(),
-              cfg->dhcp.subnets.size(), reservations);
+  std::printf("%s: OK (%zu subnet(s), %zu reservation(s), %zu boot profile(s), %zu rule(s), "
+              "interfaces",
+              config_file.c_str(), cfg->dhcp.subnets.size(), reservations,
+              cfg->boot.profiles.size(), cfg->boot.rules.size());
   for (const auto& i : cfg->interfaces) std::printf(" %s", i.c_str());
   std::printf(")\n");
   return 0;

@@ -24,9 +24,18 @@ config::OptionValue address_option(std::uint8_t code, const std::vector<Ipv4>& i
 }  // namespace
 
 Result<config::Config> config_from_flags(const ServeOptions& o, const net::InterfaceInfo& iface) {
-  auto range = parse_range(o.dhcp_range);
-  if (!range) return tl::unexpected(range.error());
-  if (!iface.ipv4.contains(range->start) || !iface.ipv4.contains(range->end)) {
+  if (o.proxy && o.given.contains("--dhcp-range")) {
+    return fail(Errc::invalid_argument,
+                "--dhcp-range has no use in proxy mode: the site's DHCP server hands out addresses");
+  }
+  std::vector<config::AddressRange> pools;  // none with --proxy
+  if (!o.proxy) {
+    auto range = parse_range(o.dhcp_range);
+    if (!range) return tl::unexpected(range.error());
+    pools.push_back(*range);
+  }
+  for (const config::AddressRange& range : pools) {
+    if (iface.ipv4.contains(range.start) && iface.ipv4.contains(range.end)) continue;
     return fail(
         Errc::invalid_argument,
         fmt::format("--dhcp-range {} is not inside {}'s subnet {}/{}", o.dhcp_range, iface.name,
@@ -45,13 +54,15 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   config::Subnet s;
   s.network = Ipv4Network{iface.ipv4.network(), iface.ipv4.netmask};
   s.interfaces = {o.interface};
-  s.pools = {*range};
+  s.pools = std::move(pools);
   s.pos.file = "command line";
-  c.dhcp.subnets.push_back(std::move(s));
+  c.dhcp.proxy = o.proxy;
+  if (!o.proxy) c.dhcp.subnets.push_back(std::move(s));
   if (!routers->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kRouter, *routers));
   if (!dns->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kDnsServers, *dns));
   c.dhcp.lease_time = o.lease_time;
   c.dhcp.lease_db = o.lease_db;
+  c.dhcp.ipv6_router_advertisement = o.ipv6_ra;
   c.tftp.port = o.tftp_port;
   c.http.port = o.http_port;
   c.boot.boot_files = std::move(*boot_files);
@@ -70,6 +81,17 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
   if (given("--root")) {
     c.root = o.root;
     sources.replace("root", from("--root"));
+  }
+  if (given("--proxy")) {
+    // ProxyDHCP hands out no addresses: the file's subnets are not used.
+    c.dhcp.proxy = true;
+    c.dhcp.subnets.clear();
+    sources.replace("dhcp.mode", from("--proxy"));
+  }
+  if (given("--dhcp-range") && c.dhcp.proxy) {
+    return fail(Errc::invalid_argument,
+                "--dhcp-range has no use in proxy mode: the site's DHCP server hands out "
+                "addresses");
   }
   if (given("--dhcp-range")) {
     if (c.dhcp.subnets.size() != 1) {
@@ -100,6 +122,10 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
   if (given("--lease-db")) {
     c.dhcp.lease_db = o.lease_db;
     sources.replace("dhcp.lease-db", from("--lease-db"));
+  }
+  if (given("--ipv6-ra")) {
+    c.dhcp.ipv6_router_advertisement = o.ipv6_ra;
+    sources.replace("dhcp.ipv6-router-advertisement", from("--ipv6-ra"));
   }
   if (given("--lease-time")) {
     c.dhcp.lease_time = o.lease_time;

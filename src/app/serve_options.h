@@ -28,6 +28,8 @@ struct ServeOptions {
   std::vector<std::string> routers;
   std::vector<std::string> dns_servers;
   std::uint32_t lease_time = 3600;
+  bool proxy = false;  // --proxy: ProxyDHCP, no pool (config dhcp.mode = "proxy")
+  bool ipv6_ra = false;  // --ipv6-ra: answer IPv6 router solicitations (lifetime 0, no prefix)
 };
 
 // "198.18.0.100-198.18.0.200" -> range; invalid_argument with the reason otherwise. Pure.

@@ -1,5 +1,6 @@
 // The client architecture registry (DHCP option 93, RFC 4578 and IANA's processor architecture
-// types) with the loader pxed hands each one by default.
+// types) with the loader files pxed hands each one: for every architecture, the file name of
+// each kind of boot loader (pxelinux/syslinux, iPXE, GRUB) and which kind it gets by default.
 #pragma once
 
 #include <cstdint>
@@ -9,12 +10,24 @@
 
 namespace pxed::boot {
 
+// The kinds of boot loader a profile can ask for.
+enum class LoaderKind : std::uint8_t { pxelinux, ipxe, grub };
+
+std::string_view to_string(LoaderKind kind);
+std::optional<LoaderKind> parse_loader_kind(std::string_view text);
+
 struct ArchInfo {
   std::uint16_t code;
-  std::string_view keyword;         // --boot-file name; several codes may share one
-  std::string_view description;     // for logs
-  std::string_view default_loader;  // empty: no default, the operator must configure one
-  bool http_boot;                   // UEFI HTTP Boot: the boot file is a URL
+  std::string_view keyword;      // --boot-file name; several codes may share one
+  std::string_view description;  // for logs
+  // The file of each loader kind for this architecture; empty: none exists in Debian and the
+  // operator must name one.
+  std::string_view pxelinux, ipxe, grub;
+  LoaderKind default_kind;  // what a machine gets when no profile says otherwise
+  bool http_boot;           // UEFI HTTP Boot: the boot file is a URL
+
+  std::string_view loader(LoaderKind kind) const;
+  std::string_view default_loader() const { return loader(default_kind); }
 };
 
 std::span<const ArchInfo> arch_table();

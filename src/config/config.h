@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "boot/profile.h"
 #include "core/bytes.h"
 #include "core/net_types.h"
 
@@ -66,6 +67,9 @@ struct Subnet {
 
 struct DhcpConfig {
   bool enabled = true;
+  // mode = "proxy": ProxyDHCP beside the site's DHCP server (dhcp/proxy.h): no subnets, no
+  // leases; boot information for PXE clients only, on ports 67 and 4011.
+  bool proxy = false;
   std::vector<Subnet> subnets;
   std::vector<OptionValue> options;  // global
   std::uint32_t lease_time = 3600;
@@ -75,6 +79,9 @@ struct DhcpConfig {
   std::uint32_t offer_hold = 60;            // seconds an offered address stays reserved
   std::uint32_t decline_quarantine = 3600;  // seconds a DECLINEd or conflicting address rests
   bool conflict_detection = false;          // ARP probe after offering; never delays a reply
+  // Answer IPv6 router solicitations on the served interfaces with a router advertisement that
+  // configures nothing (lifetime 0, no prefix): iPXE then stops waiting ~13 s for IPv6.
+  bool ipv6_router_advertisement = false;
   // Seconds an expired lease is kept, so its client gets the same address back, before the row
   // is deleted.
   std::uint32_t expired_lease_retention = 86400;
@@ -116,6 +123,9 @@ struct HttpConfig {
 struct BootConfig {
   std::map<std::uint16_t, std::string> boot_files;  // option 93 value -> file or URL
   std::string ipxe_boot_file;
+  std::vector<boot::Profile> profiles;  // [[boot.profile]]
+  std::vector<boot::Rule> rules;        // [[boot.rule]], first match wins
+  std::string default_profile;
 };
 
 struct Config {

@@ -12,6 +12,8 @@
 #include <toml++/toml.h>
 
 #include "boot/arch_table.h"
+#include "boot/policy.h"
+#include "boot/render.h"
 #include "config/option_encoding.h"
 #include "config/validate.h"
 
@@ -315,17 +317,26 @@ class Loader {
   void dhcp(const toml::table& t) {
     const std::string_view s = "dhcp";
     check_keys(t, s,
-               {"enabled", "lease-time", "renew-time", "rebind-time", "authoritative", "offer-hold",
-                "decline-quarantine", "conflict-detection", "expired-lease-retention",
-                "rate-limit-per-mac", "lease-db", "options", "subnet"});
+               {"enabled", "mode", "lease-time", "renew-time", "rebind-time", "authoritative",
+                "offer-hold", "decline-quarantine", "conflict-detection", "expired-lease-retention",
+                "rate-limit-per-mac", "lease-db", "ipv6-router-advertisement", "options",
+                "subnet"});
     DhcpConfig& d = config_.dhcp;
     boolean(t, "enabled", s, d.enabled);
+    if (std::string mode; string(t, "mode", s, mode)) {
+      if (mode == "proxy" || mode == "server") {
+        d.proxy = mode == "proxy";
+      } else {
+        bad_value(*t.get("mode"), "dhcp.mode", "\"server\" or \"proxy\"");
+      }
+    }
     lease_times(t, s, &d.lease_time, nullptr, d.renew_time, d.rebind_time);
     boolean(t, "authoritative", s, d.authoritative);
     integer(t, "offer-hold", s, d.offer_hold, fmt::format("1 to {} seconds", kMaxOfferHold));
     integer(t, "decline-quarantine", s, d.decline_quarantine,
             fmt::format("0 to {} seconds", kMaxLeaseTime));
     boolean(t, "conflict-detection", s, d.conflict_detection);
+    boolean(t, "ipv6-router-advertisement", s, d.ipv6_router_advertisement);
     integer(t, "expired-lease-retention", s, d.expired_lease_retention,
             fmt::format("0 to {} seconds", kMaxLeaseTime));
     integer(t, "rate-limit-per-mac", s, d.rate_limit_per_mac);
@@ -548,8 +559,35 @@ class Loader {
 
   void boot(const toml::table& t) {
     const std::string_view s = "boot";
-    check_keys(t, s, {"ipxe-boot-file", "files"});
+    check_keys(t, s, {"ipxe-boot-file", "files", "default-profile", "profile", "rule"});
     string(t, "ipxe-boot-file", s, config_.boot.ipxe_boot_file);
+    boot_profiles(t);
+    boot_rules(t);
+    if (string(t, "default-profile", s, config_.boot.default_profile)) {
+      if (!has_profile(config_.boot.default_profile)) {
+        error(t.get("default-profile")->source(), "boot.default-profile",
+              fmt::format("no [[boot.profile]] is named \"{}\"{}", config_.boot.default_profile,
+                          profile_names()));
+      }
+    }
+    boot_files(t);
+  }
+
+  bool has_profile(std::string_view name) const {
+    for (const auto& p : config_.boot.profiles) {
+      if (p.name == name) return true;
+    }
+    return false;
+  }
+
+  std::string profile_names() const {
+    std::string names;
+    for (const auto& p : config_.boot.profiles) names += (names.empty() ? "" : ", ") + p.name;
+    return names.empty() ? "; none is configured" : "; configured: " + names;
+  }
+
+  void boot_files(const toml::table& t) {
+    const std::string_view s = "boot";
     const toml::table* files = table(t, "files", s);
     if (!files) return;
     // Keywords first, then numbers: "9 = ..." overrides what "efi64 = ..." gave code 9.
@@ -586,6 +624,180 @@ class Loader {
           sources_.set(fmt::format("boot.files.{}", code), pos(v.source()));
         }
       }
+    }
+  }
+
+  // A template given in the config (cmdline, rootfs-url): checked now, so a typo is reported
+  // with its place in the file rather than while a machine boots.
+  void check_template(const toml::table& t, std::string_view key, const std::string& p,
+                      const std::string& text) {
+    auto parsed = boot::Template::parse(text, boot::template_names());
+    if (!parsed) error(t.get(key)->source(), join(p, key), parsed.error().message);
+  }
+
+  // A template file named by a profile: read and parsed now; its errors name the template file.
+  std::shared_ptr<const boot::Template> template_file(const toml::node& n, const std::string& path,
+                                                      const std::string& file) {
+    std::string full = file;
+    if (!file.starts_with('/')) {
+      auto slash = file_.rfind('/');
+      if (slash != std::string::npos) full = file_.substr(0, slash + 1) + file;
+    }
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(full.c_str(), "rb"), &std::fclose);
+    if (!f) {
+      error(n.source(), path, fmt::format("cannot read {}: {}", full, std::strerror(errno)));
+      return nullptr;
+    }
+    std::string text;
+    char buf[8192];
+    std::size_t got;
+    while ((got = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, got);
+    auto parsed = boot::Template::parse(text, boot::template_names());
+    if (!parsed) {
+      // "line N: what" from the parser becomes FILE:N.
+      int line = 0;
+      std::string message = parsed.error().message;
+      if (std::sscanf(message.c_str(), "line %d: ", &line) == 1) {
+        message = message.substr(message.find(": ") + 2);
+      }
+      errors_.push_back(ConfigError{SourcePos{full, line, 0},
+                                    fmt::format("{} (the template of {})", message, path)});
+      return nullptr;
+    }
+    return std::make_shared<const boot::Template>(std::move(*parsed));
+  }
+
+  void boot_profiles(const toml::table& t) {
+    auto list = tables(t, "profile", "boot");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const toml::table& pt = *list[i];
+      std::string p = indexed("boot.profile", i);
+      sources_.set(p, pos(pt.source()));
+      check_keys(pt, p,
+                 {"name", "loader", "loader-files", "kernel", "initrds", "cmdline", "rootfs-url",
+                  "templates"});
+      boot::Profile prof;
+      prof.where = fmt::format("{}:{}", file_, pt.source().begin.line);
+      if (!string(pt, "name", p, prof.name)) {
+        if (!pt.contains("name")) error(pt.source(), p, "a profile needs a name");
+      } else if (prof.name.empty() ||
+                 prof.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789._-") != std::string::npos) {
+        bad_value(*pt.get("name"), p + ".name", "a name of letters, digits, '.', '_' and '-'");
+      } else if (has_profile(prof.name)) {
+        error(pt.get("name")->source(), p + ".name",
+              fmt::format("another profile is already named \"{}\"", prof.name));
+      }
+      std::string text;
+      if (string(pt, "loader", p, text)) {
+        if (auto kind = boot::parse_loader_kind(text)) {
+          prof.loader = *kind;
+        } else {
+          bad_value(*pt.get("loader"), p + ".loader", "\"ipxe\", \"pxelinux\" or \"grub\"");
+        }
+      }
+      if (const toml::table* lf = table(pt, "loader-files", p)) {
+        for (auto&& [k, v] : *lf) {
+          std::string path = join(p + ".loader-files", k.str());
+          std::uint16_t storage = 0;
+          auto codes = boot::parse_arch_keyword(k.str(), storage);
+          const auto* file = v.as_string();
+          if (codes.empty()) {
+            error(k.source(), path, "unknown architecture; expected bios, efi64, arm64, ... or an "
+                                    "option 93 number");
+          } else if (!file) {
+            bad_value(v, path, "a boot file name or URL");
+          } else {
+            for (std::uint16_t c : codes) prof.loader_files[c] = file->get();
+          }
+        }
+      }
+      if (!string(pt, "kernel", p, prof.kernel) && !pt.contains("kernel")) {
+        error(pt.source(), p, "a profile needs a kernel (a path below the root, or a URL)");
+      }
+      if (auto initrds = strings(pt, "initrds", p)) prof.initrds = std::move(*initrds);
+      if (string(pt, "cmdline", p, prof.cmdline)) check_template(pt, "cmdline", p, prof.cmdline);
+      if (string(pt, "rootfs-url", p, prof.rootfs_url)) {
+        check_template(pt, "rootfs-url", p, prof.rootfs_url);
+      }
+      if (const toml::table* tt = table(pt, "templates", p)) {
+        std::string tp = p + ".templates";
+        check_keys(*tt, tp, {"ipxe", "pxelinux", "grub"});
+        for (auto&& [k, v] : *tt) {
+          std::string path = join(tp, k.str());
+          const auto* file = v.as_string();
+          if (!file) {
+            bad_value(v, path, "the path of a template file");
+            continue;
+          }
+          auto parsed = template_file(v, path, file->get());
+          if (k.str() == "ipxe") prof.ipxe_template = parsed;
+          if (k.str() == "pxelinux") prof.pxelinux_template = parsed;
+          if (k.str() == "grub") prof.grub_template = parsed;
+        }
+      }
+      config_.boot.profiles.push_back(std::move(prof));
+    }
+  }
+
+  void boot_rules(const toml::table& t) {
+    auto list = tables(t, "rule", "boot");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const toml::table& rt = *list[i];
+      std::string p = indexed("boot.rule", i);
+      sources_.set(p, pos(rt.source()));
+      check_keys(rt, p,
+                 {"mac", "mac-prefix", "uuid", "arch", "user-class", "hostname", "labels",
+                  "profile"});
+      boot::Rule rule;
+      rule.where = fmt::format("{} ({}:{})", p, file_, rt.source().begin.line);
+      std::string text;
+      if (string(rt, "mac", p, text)) {
+        if (auto mac = MacAddress::parse(text)) {
+          rule.match.mac = *mac;
+        } else {
+          bad_value(*rt.get("mac"), p + ".mac", "a MAC address like \"52:54:00:12:34:56\"");
+        }
+      }
+      if (string(rt, "mac-prefix", p, text)) {
+        auto bytes = parse_byte_string(text);
+        if (bytes && !bytes->empty() && bytes->size() <= 6 && !text.starts_with("text:")) {
+          rule.match.mac_prefix = std::move(*bytes);
+        } else {
+          bad_value(*rt.get("mac-prefix"), p + ".mac-prefix",
+                    "the first bytes of a MAC address, like \"52:54:00\"");
+        }
+      }
+      if (string(rt, "uuid", p, text)) {
+        if (auto uuid = boot::parse_uuid(text)) {
+          rule.match.uuid = std::move(*uuid);
+        } else {
+          bad_value(*rt.get("uuid"), p + ".uuid",
+                    "a UUID like \"4c4c4544-0042-3510-8056-b4c04f4a3032\"");
+        }
+      }
+      for (const toml::node* n : string_nodes(rt, "arch", p)) {
+        if (!n) continue;
+        std::uint16_t storage = 0;
+        auto codes = boot::parse_arch_keyword(n->as_string()->get(), storage);
+        if (codes.empty()) {
+          bad_value(*n, p + ".arch", "bios, efi32, efi64, arm32, arm64, ... or an option 93 number");
+        }
+        rule.match.arch.insert(rule.match.arch.end(), codes.begin(), codes.end());
+      }
+      string(rt, "user-class", p, rule.match.user_class);
+      string(rt, "hostname", p, rule.match.hostname);
+      if (auto labels = strings(rt, "labels", p)) rule.match.labels = std::move(*labels);
+      if (string(rt, "profile", p, rule.profile)) {
+        if (!has_profile(rule.profile)) {
+          error(rt.get("profile")->source(), p + ".profile",
+                fmt::format("no [[boot.profile]] is named \"{}\"{}", rule.profile,
+                            profile_names()));
+        }
+      } else if (!rt.contains("profile")) {
+        error(rt.source(), p, "a rule needs the profile it gives (profile = \"...\")");
+      }
+      config_.boot.rules.push_back(std::move(rule));
     }
   }
 

@@ -177,7 +177,17 @@ class Validator {
 
   void dhcp() {
     const DhcpConfig& d = c_.dhcp;
-    if (d.subnets.empty() && !invalid("dhcp.subnet")) {
+    if (d.proxy) {
+      // ProxyDHCP: the site's DHCP server hands out the addresses; pxed has no pool.
+      if (!d.subnets.empty()) {
+        error("dhcp.subnet[0]",
+              "not used with mode = \"proxy\" (the site's DHCP server hands out the addresses); "
+              "remove the [[dhcp.subnet]] tables",
+              &d.subnets[0].pos, true);
+      }
+      return;
+    }
+    if (d.subnets.empty() && !invalid("dhcp.subnet") && !invalid("dhcp.mode")) {
       error("dhcp.subnet", "at least one [[dhcp.subnet]] is required when DHCP is enabled");
     }
     lease_time("dhcp.lease-time", d.lease_time);

@@ -18,6 +18,24 @@ bool user_class_is_ipxe(const Bytes& v) {
   return false;
 }
 
+// Option 77 as text: raw ("iPXE", as iPXE sends it) or RFC 3004 items joined by ','. Bytes that
+// are not printable ASCII make it unusable for matching: empty.
+std::string user_class_text(const Bytes& v) {
+  auto printable = [](ByteView b) {
+    return !b.empty() && std::all_of(b.begin(), b.end(), [](std::uint8_t c) { return c >= 0x20 && c < 0x7f; });
+  };
+  if (printable(v)) return std::string(as_chars(v));
+  std::string out;
+  ByteReader r(v);
+  while (!r.at_end()) {
+    std::uint8_t len = r.u8();
+    ByteView item = r.take(len);
+    if (!r.ok() || !printable(item)) return {};
+    out += (out.empty() ? "" : ",") + std::string(as_chars(item));
+  }
+  return out;
+}
+
 ClientInfo classify(const Packet& p) {
   ClientInfo c;
   c.mac = p.mac();
@@ -33,7 +51,25 @@ ClientInfo classify(const Packet& p) {
     c.firmware = FirmwareClass::http;
   }
   c.hostname = p.options.string(opt::kHostName).value_or("");
+  if (const Bytes* uc = p.options.get(opt::kUserClass)) c.user_class = user_class_text(*uc);
+  if (const Bytes* id = p.options.get(opt::kClientUuid); id && id->size() == 17 && (*id)[0] == 0) {
+    c.uuid = Bytes(id->begin() + 1, id->end());
+  }
   return c;
+}
+
+boot::BootRequest boot_request(const ClientInfo& client, Ipv4 server, std::int64_t now) {
+  boot::BootRequest r;
+  r.mac = client.mac;
+  r.arch = client.arch;
+  r.ipxe = client.ipxe;
+  r.http_boot = client.firmware == FirmwareClass::http;
+  r.server = server;
+  r.uuid = client.uuid;
+  r.user_class = client.user_class;
+  r.hostname = client.hostname;
+  r.now = now;
+  return r;
 }
 
 std::string client_key(const Packet& p) {

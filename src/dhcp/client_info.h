@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "boot/policy.h"
 #include "core/net_types.h"
 #include "dhcp/packet.h"
 
@@ -21,9 +22,17 @@ struct ClientInfo {
   FirmwareClass firmware = FirmwareClass::other;
   std::string vendor_class;
   std::string hostname;
+  std::string user_class;     // option 77 as text (RFC 3004 length prefixes removed)
+  std::optional<Bytes> uuid;  // option 97: the 16 bytes after type 0
 };
 
 ClientInfo classify(const Packet& p);
+
+// What the boot policy is asked for this client, reached on `server` at `now` (unix seconds).
+boot::BootRequest boot_request(const ClientInfo& client, Ipv4 server, std::int64_t now);
+
+// Option 77 as text: raw ("iPXE") or RFC 3004 items joined by ','; empty if not printable.
+std::string user_class_text(const Bytes& option77);
 
 // True if option 77 holds the user class "iPXE" in either encoding.
 bool user_class_is_ipxe(const Bytes& option77);

@@ -183,4 +183,24 @@ Bytes encode(const Packet& p, std::size_t max_size) {
   return w.take();
 }
 
+Packet reply_to(const Packet& req, MessageType type, Ipv4 server_id) {
+  Packet r;
+  r.op = kBootReply;
+  r.htype = req.htype;
+  r.hlen = req.hlen;
+  r.xid = req.xid;
+  r.flags = req.flags;
+  r.giaddr = req.giaddr;
+  r.chaddr = req.chaddr;
+  if (type == MessageType::ack) r.ciaddr = req.ciaddr;
+  r.options.set_u8(opt::kMessageType, static_cast<std::uint8_t>(type));
+  r.options.set_ip(opt::kServerId, server_id);
+  return r;
+}
+
+std::size_t reply_size_limit(const Packet& req) {
+  return std::clamp<std::size_t>(req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize),
+                                 kMinMessageSize, 1472);
+}
+
 }  // namespace pxed::dhcp

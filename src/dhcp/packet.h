@@ -53,6 +53,14 @@ struct Packet {
   std::optional<MessageType> message_type() const;
 };
 
+// The start of a server's reply to `req` (RFC 2131 table 3): op, htype, hlen, xid, flags, giaddr
+// and chaddr copied, ciaddr too for an ACK; options 53 = type and 54 = server_id.
+Packet reply_to(const Packet& req, MessageType type, Ipv4 server_id);
+
+// How large a reply to `req` may be: its option 57, never less than 576 and never more than an
+// Ethernet frame holds (1472).
+std::size_t reply_size_limit(const Packet& req);
+
 // Decodes a BOOTP/DHCP message. Option overload (52) is honoured and repeated options are
 // joined (RFC 3396).
 Result<Packet> decode(ByteView data);

@@ -347,19 +347,7 @@ Decision Responder::decline(Context& c) {
 }
 
 Packet Responder::make_reply(const Context& c, MessageType type) const {
-  const Packet& req = c.req;
-  Packet r;
-  r.op = kBootReply;
-  r.htype = req.htype;
-  r.hlen = req.hlen;
-  r.xid = req.xid;
-  r.flags = req.flags;
-  r.giaddr = req.giaddr;
-  r.chaddr = req.chaddr;
-  if (type == MessageType::ack) r.ciaddr = req.ciaddr;
-  r.options.set_u8(opt::kMessageType, static_cast<std::uint8_t>(type));
-  r.options.set_ip(opt::kServerId, c.arrival.local_address);
-  return r;
+  return reply_to(c.req, type, c.arrival.local_address);
 }
 
 void Responder::add_config_options(Context& c, Packet& reply) const {
@@ -384,16 +372,16 @@ void Responder::add_config_options(Context& c, Packet& reply) const {
   }
 
   const ClientInfo& client = c.ex.client;
-  boot::BootRequest boot_req{client.mac,
-                             client.arch,
-                             client.ipxe,
-                             client.firmware == FirmwareClass::http,
-                             c.reservation ? c.reservation->boot_file : std::string(),
-                             c.arrival.local_address};
+  boot::BootRequest boot_req = boot_request(client, c.arrival.local_address, c.now);
+  if (c.reservation) {
+    boot_req.host_boot_file = c.reservation->boot_file;
+    if (!c.reservation->hostname.empty()) boot_req.hostname = c.reservation->hostname;
+  }
   auto boot = policy_.decide(boot_req);
   const Bytes* prl = c.req.options.get(opt::kParameterRequestList);
   if (boot) {
     c.ex.boot_file = boot->file;
+    c.ex.profile = boot->profile;
     auto asked = [&](std::uint8_t code) {
       return prl && std::find(prl->begin(), prl->end(), code) != prl->end();
     };
@@ -440,9 +428,7 @@ Decision Responder::send(Context& c, Packet reply) const {
   c.ex.reply = reply.message_type();
   Reply r;
   r.destination = route_reply(c.req, reply);
-  // Option 57 may say more than 576; never less, and never more than an Ethernet frame holds.
-  r.max_size = std::clamp<std::size_t>(
-      c.req.options.u16(opt::kMaxMessageSize).value_or(kMinMessageSize), kMinMessageSize, 1472);
+  r.max_size = reply_size_limit(c.req);
   r.packet = std::move(reply);
   return Decision{std::move(r), std::move(c.ex), 0, std::nullopt};
 }
@@ -486,7 +472,10 @@ std::string describe(const Exchange& ex) {
   }
   std::string line = fmt::format("{} -> {}", who, to_string(*ex.reply));
   if (!ex.address.is_zero()) line += " " + ex.address.to_string();
-  if (!ex.boot_file.empty() && *ex.reply != MessageType::nak) line += " file=" + ex.boot_file;
+  if (!ex.boot_file.empty() && *ex.reply != MessageType::nak) {
+    line += " file=" + ex.boot_file;
+    if (!ex.profile.empty()) line += " profile=" + ex.profile;
+  }
   if (!ex.note.empty()) line += " (" + ex.note + ")";
   return line;
 }

@@ -35,6 +35,7 @@ struct Exchange {
   std::optional<MessageType> reply;
   Ipv4 address;
   std::string boot_file;
+  std::string profile;  // the boot profile that chose boot_file; empty if none
   Ipv4 relay;        // giaddr, if relayed
   std::string note;  // why nothing was sent, or a remark
 };

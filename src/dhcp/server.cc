@@ -20,9 +20,11 @@ namespace asio = boost::asio;
 using asio::ip::udp;
 
 struct Server::Listener {
-  Listener(asio::io_context& io, const net::InterfaceInfo& i)
-      : interface(i), socket(io), raw(i.index), arp(io) {}
+  Listener(asio::io_context& io, const net::InterfaceInfo& i, std::uint16_t p, bool bs)
+      : interface(i), port(p), boot_server(bs), socket(io), raw(i.index), arp(io) {}
   net::InterfaceInfo interface;
+  std::uint16_t port;
+  bool boot_server;  // proxy mode's port 4011
   udp::socket socket;
   net::RawSender raw;
   asio::posix::stream_descriptor arp;  // open only with conflict detection
@@ -41,29 +43,46 @@ std::int64_t unix_now() {
 }  // namespace
 
 Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
-    : io_(io), config_(std::move(config)), responder_(responder), reclaim_timer_(io) {
+    : io_(io), config_(std::move(config)), responder_(&responder), reclaim_timer_(io) {
+  open_listeners();
+}
+
+Server::Server(asio::io_context& io, ServerConfig config, const ProxyResponder& proxy)
+    : io_(io), config_(std::move(config)), proxy_(&proxy), reclaim_timer_(io) {
+  config_.conflict_detection = false;  // no addresses of ours to probe
+  open_listeners();
+}
+
+void Server::open_listeners() {
   for (const net::InterfaceInfo& i : config_.interfaces) {
-    auto bind_failed = [&](const std::error_code& ec) {
-      throw std::system_error(ec, fmt::format("cannot listen on DHCP {}:{}", i.name, config_.port));
-    };
-    auto l = std::make_unique<Listener>(io, i);
-    boost::system::error_code ec;
-    l->socket.open(udp::v4(), ec);
-    if (ec) bind_failed(ec);
-    // Only this interface: DHCP must never answer on a link it was not asked to serve. No
-    // SO_REUSEADDR, so a second DHCP server on the port is reported instead of sharing it.
-    if (::setsockopt(l->socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, i.name.c_str(),
-                     static_cast<socklen_t>(i.name.size())) != 0) {
-      bind_failed(std::error_code(errno, std::generic_category()));
-    }
-    l->socket.set_option(asio::socket_base::broadcast(true), ec);
-    l->socket.bind(udp::endpoint(udp::v4(), config_.port), ec);
-    if (ec) bind_failed(ec);
-    // Room for a burst (a rack powering on) while a write batch is being handed over.
-    net::enlarge_receive_buffer(l->socket.native_handle(), 4 << 20);
-    if (config_.conflict_detection) l->arp.assign(net::open_arp_socket(i.index).release());
-    listeners_.push_back(std::move(l));
+    open(i, config_.port, false);
+    if (proxy_) open(i, config_.boot_server_port, true);
   }
+}
+
+void Server::open(const net::InterfaceInfo& i, std::uint16_t port, bool boot_server) {
+  auto bind_failed = [&](const std::error_code& ec) {
+    throw std::system_error(
+        ec, fmt::format("cannot listen on {} {}:{}", boot_server ? "PXE boot server" : "DHCP",
+                        i.name, port));
+  };
+  auto l = std::make_unique<Listener>(io_, i, port, boot_server);
+  boost::system::error_code ec;
+  l->socket.open(udp::v4(), ec);
+  if (ec) bind_failed(ec);
+  // Only this interface: DHCP must never answer on a link it was not asked to serve. No
+  // SO_REUSEADDR, so a second DHCP server on the port is reported instead of sharing it.
+  if (::setsockopt(l->socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, i.name.c_str(),
+                   static_cast<socklen_t>(i.name.size())) != 0) {
+    bind_failed(std::error_code(errno, std::generic_category()));
+  }
+  l->socket.set_option(asio::socket_base::broadcast(true), ec);
+  l->socket.bind(udp::endpoint(udp::v4(), port), ec);
+  if (ec) bind_failed(ec);
+  // Room for a burst (a rack powering on) while a write batch is being handed over.
+  net::enlarge_receive_buffer(l->socket.native_handle(), 4 << 20);
+  if (config_.conflict_detection) l->arp.assign(net::open_arp_socket(i.index).release());
+  listeners_.push_back(std::move(l));
 }
 
 Server::~Server() = default;
@@ -73,12 +92,13 @@ void Server::start() {
     receive(*l);
     if (l->arp.is_open()) wait_arp(*l);
   }
+  if (!responder_) return;  // proxy mode keeps no leases
   reclaim();
   schedule_reclaim();
 }
 
 void Server::reclaim() {
-  std::size_t n = responder_.reclaim(unix_now());
+  std::size_t n = responder_->reclaim(unix_now());
   if (n > 0) {
     counters_.reclaimed += n;
     spdlog::info("dhcp: reclaimed {} expired lease(s)", n);
@@ -184,14 +204,14 @@ void Server::on_arp(Listener& l) {
     auto h = held_.find(c->address);
     bool withheld = h != held_.end();
     spdlog::warn("dhcp: conflict on {}: {}", l.interface.name,
-                 responder_.conflict(c->address, c->owner, c->client, unix_now(), withheld));
+                 responder_->conflict(c->address, c->owner, c->client, unix_now(), withheld));
     if (!withheld) continue;
     // The client asked for the address before the answer came: its ACK is dropped and the
     // same REQUEST, handled again, now gets a NAK, so it starts over with another address.
     Held held = std::move(h->second);
     held_.erase(h);
     held.timer->cancel();
-    Decision nak = responder_.handle(held.request, held.arrival, unix_now());
+    Decision nak = responder_->handle(held.request, held.arrival, unix_now());
     spdlog::info("{}", describe(nak.exchange));
     if (nak.reply) queue_or_send(nak.durable_ticket, *held.listener, std::move(*nak.reply));
   }
@@ -223,7 +243,12 @@ void Server::on_packet(Listener& l, std::size_t n) {
       return;
     }
     Arrival arrival{l.interface.name, l.interface.ipv4.address};
-    Decision d = responder_.handle(*packet, arrival, unix_now());
+    Decision d =
+        proxy_ ? proxy_->handle(*packet, arrival,
+                                l.boot_server ? ProxyPort::boot_server : ProxyPort::dhcp,
+                                Source{Ipv4(l.peer.address().to_v4().to_uint()), l.peer.port()},
+                                unix_now())
+               : responder_->handle(*packet, arrival, unix_now());
     bool held = d.reply && hold_for_probe(l, d, *packet, arrival);
     spdlog::info("{}", describe(d.exchange));
     if (d.reply && !held) {
@@ -269,7 +294,7 @@ void Server::send_reply(Listener& l, const Reply& r) {
   Bytes out = encode(r.packet, r.max_size);
   const Destination& d = r.destination;
   if (d.kind == Destination::Kind::hardware_unicast) {
-    net::UdpEndpoints ep{l.interface.ipv4.address, config_.port, d.ip, d.port};
+    net::UdpEndpoints ep{l.interface.ipv4.address, l.port, d.ip, d.port};
     if (auto sent = l.raw.send(r.packet.mac(), ep, out); !sent) {
       spdlog::warn("dhcp: could not send reply to {} at {}: {}", d.ip.to_string(),
                    r.packet.mac().to_string(), sent.error().message);

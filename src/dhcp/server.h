@@ -1,6 +1,8 @@
 // The DHCP I/O shell: one socket on port 67 per served interface (SO_BINDTODEVICE, so each
 // request's arrival interface is known and its reply leaves by the same one), hands each decoded
 // request to the Responder, logs the exchange and sends the reply where RFC 2131 §4.1 says.
+// In proxy mode (dhcp/proxy.h) the ProxyResponder answers instead, and each interface also has a
+// socket on the PXE boot-server port 4011, whose replies leave from that port.
 #pragma once
 
 #include <array>
@@ -19,6 +21,7 @@
 
 #include "core/log_limiter.h"
 #include "dhcp/conflict_probe.h"
+#include "dhcp/proxy.h"
 #include "dhcp/responder.h"
 #include "net/interface.h"
 #include "net/raw_sender.h"
@@ -32,6 +35,7 @@ struct ServerConfig {
   bool conflict_detection = false;
   // How often expired leases are reclaimed (Responder::reclaim); the first run is in start().
   std::chrono::seconds reclaim_interval{60};
+  std::uint16_t boot_server_port = kPxeBootServerPort;  // proxy mode only
 };
 
 struct ServerCounters {
@@ -45,6 +49,8 @@ class Server {
 
   // Binds at once; throws std::system_error "cannot listen on DHCP IF:PORT: reason".
   Server(boost::asio::io_context& io, ServerConfig config, Responder& responder);
+  // Proxy mode: no leases, no probes; also listens on config.boot_server_port.
+  Server(boost::asio::io_context& io, ServerConfig config, const ProxyResponder& proxy);
   ~Server();
   // Starts receiving; reclaims expired leases first (so it is logged before "ready").
   void start();
@@ -59,6 +65,8 @@ class Server {
 
  private:
   struct Listener;
+  void open_listeners();
+  void open(const net::InterfaceInfo& i, std::uint16_t port, bool boot_server);
   void receive(Listener& l);
   void on_packet(Listener& l, std::size_t n);
   void send_reply(Listener& l, const Reply& r);
@@ -81,7 +89,8 @@ class Server {
   std::deque<Pending> pending_;  // in ticket order
   std::uint64_t durable_ = 0;    // highest ticket known durable, on the server's thread
   ServerConfig config_;
-  Responder& responder_;
+  Responder* responder_ = nullptr;         // DHCP server mode
+  const ProxyResponder* proxy_ = nullptr;  // proxy mode
   std::vector<std::unique_ptr<Listener>> listeners_;
   LogLimiter malformed_log_{std::chrono::seconds(10)};
   ConflictProbes probes_;

@@ -117,13 +117,21 @@ void GeneratedFiles::add(std::string_view path, Generator generator) {
   generators_[rel ? *rel : std::string(path)] = std::move(generator);
 }
 
+void GeneratedFiles::add_resolver(Resolver resolver) {
+  resolvers_.push_back(std::move(resolver));
+}
+
 Result<Content> GeneratedFiles::open(std::string_view path, const Requester& who) {
   if (auto rel = normalize_request_path(path)) {
+    auto generated = [](Bytes bytes) {
+      return Content::of_bytes(std::make_shared<const Bytes>(std::move(bytes)),
+                               static_cast<std::int64_t>(std::time(nullptr)));
+    };
     if (auto it = generators_.find(*rel); it != generators_.end()) {
-      if (auto bytes = it->second(who)) {
-        return Content::of_bytes(std::make_shared<const Bytes>(std::move(*bytes)),
-                                 static_cast<std::int64_t>(std::time(nullptr)));
-      }
+      if (auto bytes = it->second(who)) return generated(std::move(*bytes));
+    }
+    for (const Resolver& r : resolvers_) {
+      if (auto bytes = r(*rel, who)) return generated(std::move(*bytes));
     }
   }
   return fallback_.open(path, who);

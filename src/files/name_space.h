@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/uio.h>
 
@@ -96,21 +97,27 @@ class FileNameSpace final : public NameSpace {
 };
 
 // Generated files in front of another name space: a path registered here is answered by its
-// generator; a generator that returns nothing, or any other path, falls through. Generators are
-// added before serving starts and must be thread-safe: requests call them from any loop.
+// generator, any other path by the resolvers in turn (for families of paths, such as one config
+// per MAC); a generator or resolver that returns nothing falls through, and so does any other
+// path. Generators are added before serving starts and must be thread-safe: requests call them
+// from any loop.
 class GeneratedFiles final : public NameSpace {
  public:
   using Generator = std::function<std::optional<Bytes>(const Requester&)>;
+  // Called with the normalised path.
+  using Resolver = std::function<std::optional<Bytes>(std::string_view path, const Requester&)>;
 
   explicit GeneratedFiles(NameSpace& fallback) : fallback_(fallback) {}
   // `path` is normalised the way requests are ("/pxelinux.cfg\default" = "pxelinux.cfg/default").
   void add(std::string_view path, Generator generator);
+  void add_resolver(Resolver resolver);
 
   Result<Content> open(std::string_view path, const Requester& who) override;
 
  private:
   NameSpace& fallback_;
   std::map<std::string, Generator, std::less<>> generators_;
+  std::vector<Resolver> resolvers_;
 };
 
 }  // namespace pxed::files

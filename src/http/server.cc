@@ -24,8 +24,8 @@ using boost::system::error_code;
 
 class Server::Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& io, ServerConfig config, const FileRoot& root)
-      : config_(config), root_(root), acceptor_(io), sweep_(io), retry_(io) {
+  Listener(asio::io_context& io, ServerConfig config, files::NameSpace& names)
+      : config_(config), names_(names), acceptor_(io), sweep_(io), retry_(io) {
     tcp::endpoint ep(asio::ip::address_v4(config.address.value()), config.port);
     error_code ec;
     acceptor_.open(ep.protocol(), ec);
@@ -44,8 +44,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   void start() {
     if (started_ || stopped_) return;
     started_ = true;
-    spdlog::info("http: listening on {}:{}, serving {}", config_.address.to_string(), port_,
-                 root_.path());
+    spdlog::info("http: listening on {}:{}", config_.address.to_string(), port_);
     accept();
     sweep();
   }
@@ -90,7 +89,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   void admit(tcp::socket socket) {
     if (connections_.size() >= config_.max_connections) return refuse(std::move(socket));
     std::weak_ptr<Listener> weak = weak_from_this();
-    auto conn = std::make_shared<Connection>(std::move(socket), root_, ConnectionLimits{},
+    auto conn = std::make_shared<Connection>(std::move(socket), names_, ConnectionLimits{},
                                              [weak](Connection* c) {
                                                if (auto self = weak.lock()) {
                                                  self->connections_.erase(c);
@@ -140,7 +139,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   }
 
   ServerConfig config_;
-  const FileRoot& root_;
+  files::NameSpace& names_;
   tcp::acceptor acceptor_;
   asio::steady_timer sweep_;  // one timer checks every connection's deadline once a second
   asio::steady_timer retry_;
@@ -152,12 +151,12 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   std::chrono::steady_clock::time_point last_refusal_log_{};
 };
 
-Server::Server(asio::io_context& io, ServerConfig config, const FileRoot& root) {
+Server::Server(asio::io_context& io, ServerConfig config, files::NameSpace& names) {
   struct sigaction current {};
   if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
     std::signal(SIGPIPE, SIG_IGN);
   }
-  listener_ = std::make_shared<Listener>(io, config, root);
+  listener_ = std::make_shared<Listener>(io, config, names);
 }
 
 Server::~Server() {

@@ -1,5 +1,6 @@
 // The HTTP server: a listening socket on the daemon's io_context and the connections it
-// accepted, each serving files from a FileRoot read-only (GET and HEAD, Range, keep-alive).
+// accepted, each serving read-only (GET and HEAD, Range, keep-alive) what the name space holds:
+// the same one TFTP reads, so a file generated per client is answered alike over both.
 #pragma once
 
 #include <cstddef>
@@ -8,8 +9,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "core/file_root.h"
 #include "core/net_types.h"
+#include "files/name_space.h"
 
 namespace pxed::http {
 
@@ -25,7 +26,8 @@ class Server {
   // "cannot listen on HTTP ADDRESS:PORT: <reason>" if the port is in use.
   // Also sets SIGPIPE to ignored if it had the default action: sendfile(2) to a socket whose
   // peer is gone would otherwise kill the process.
-  Server(boost::asio::io_context& io, ServerConfig config, const pxed::FileRoot& root);
+  // `names` is opened from the io_context's thread and must outlive the server.
+  Server(boost::asio::io_context& io, ServerConfig config, files::NameSpace& names);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

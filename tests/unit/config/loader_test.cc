@@ -1,5 +1,10 @@
 #include "config/loader.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -84,6 +89,107 @@ TEST(ConfigLoader, ExampleFileLoadsWithNoErrors) {
   EXPECT_EQ(c.boot.boot_files.at(9), "ipxe.efi");
   EXPECT_EQ(c.boot.boot_files.at(11), "grubnetaa64.efi");
   EXPECT_EQ(c.boot.boot_files.at(16), "http://198.18.0.1/ipxe.efi");
+  EXPECT_EQ(c.boot.default_profile, "debian");
+  ASSERT_EQ(c.boot.profiles.size(), 3u);
+  const boot::Profile& d = c.boot.profiles[0];
+  EXPECT_EQ(d.name, "debian");
+  EXPECT_EQ(d.loader, boot::LoaderKind::ipxe);
+  EXPECT_EQ(d.loader_files.at(7), "snponly.efi");
+  EXPECT_EQ(d.loader_files.at(9), "snponly.efi");
+  EXPECT_EQ(d.kernel, "debian/vmlinuz");
+  EXPECT_EQ(d.initrds, std::vector<std::string>{"debian/initrd.gz"});
+  EXPECT_EQ(c.boot.profiles[1].loader, boot::LoaderKind::pxelinux);
+  EXPECT_EQ(c.boot.profiles[2].loader, boot::LoaderKind::grub);
+  ASSERT_EQ(c.boot.rules.size(), 3u);
+  EXPECT_EQ(c.boot.rules[0].match.arch, (std::vector<std::uint16_t>{11, 19}));
+  EXPECT_EQ(c.boot.rules[0].profile, "arm");
+  EXPECT_EQ(c.boot.rules[1].match.mac_prefix, (Bytes{0x52, 0x54, 0x01}));
+  EXPECT_EQ(c.boot.rules[2].match.labels, std::vector<std::string>{"rescue"});
+}
+
+// What the loader itself finds (before the whole config is validated).
+std::vector<std::string> load_errors_of(std::string_view toml, std::string_view name = "t.toml") {
+  auto r = parse_config_string(toml, name);
+  return r ? std::vector<std::string>{} : strings(r.error());
+}
+
+TEST(ConfigLoader, BootProfilesAndRulesAreChecked) {
+  EXPECT_THAT(load_errors_of(R"(
+[boot]
+default-profile = "nope"
+[[boot.profile]]
+name = "a b"
+kernel = "k"
+loader = "lilo"
+cmdline = "x={{kernal}}"
+[[boot.profile]]
+name = "ok"
+[[boot.rule]]
+mac-prefix = "52:54:00:00:00:00:00"
+uuid = "123"
+arch = ["mips"]
+profile = "missing"
+[[boot.rule]]
+hostname = "x"
+)"),
+              ElementsAre(
+                  "t.toml:3:19: boot.default-profile: no [[boot.profile]] is named \"nope\"; "
+                  "configured: a b, ok",
+                  "t.toml:5:8: boot.profile[0].name: expected a name of letters, digits, '.', '_' "
+                  "and '-', got \"a b\"",
+                  "t.toml:7:10: boot.profile[0].loader: expected \"ipxe\", \"pxelinux\" or "
+                  "\"grub\", got \"lilo\"",
+                  "t.toml:8:11: boot.profile[0].cmdline: line 1: unknown name {{kernal}}; known: "
+                  "arch, arch_name, cmdline, hostname, http, http_port, initrd_csv, initrd_names, "
+                  "initrd_paths, initrd_urls, initrds, ip, kernel, kernel_path, kernel_url, mac, "
+                  "mac_dashes, profile, rootfs_url, server",
+                  "t.toml:9:1: boot.profile[1]: a profile needs a kernel (a path below the root, "
+                  "or a URL)",
+                  "t.toml:12:14: boot.rule[0].mac-prefix: expected the first bytes of a MAC "
+                  "address, like \"52:54:00\", got \"52:54:00:00:00:00:00\"",
+                  "t.toml:13:8: boot.rule[0].uuid: expected a UUID like "
+                  "\"4c4c4544-0042-3510-8056-b4c04f4a3032\", got \"123\"",
+                  "t.toml:14:9: boot.rule[0].arch: expected bios, efi32, efi64, arm32, arm64, ... "
+                  "or an option 93 number, got \"mips\"",
+                  "t.toml:15:11: boot.rule[0].profile: no [[boot.profile]] is named \"missing\"; "
+                  "configured: a b, ok",
+                  "t.toml:16:1: boot.rule[1]: a rule needs the profile it gives (profile = "
+                  "\"...\")"));
+}
+
+TEST(ConfigLoader, ProfileTemplateFilesAreReadAndCheckedAtLoad) {
+  char tmpl[] = "/tmp/pxed-tpl-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  {
+    std::FILE* f = std::fopen((dir + "/good.ipxe").c_str(), "w");
+    std::fputs("#!ipxe\nchain {{http}}/x?mac={{mac}}\n", f);
+    std::fclose(f);
+    f = std::fopen((dir + "/bad.cfg").c_str(), "w");
+    std::fputs("ok\n\nLABEL {{profil}}\n", f);
+    std::fclose(f);
+  }
+  std::string toml = R"(
+[[boot.profile]]
+name = "p"
+kernel = "k"
+templates = { ipxe = "good.ipxe", pxelinux = "bad.cfg", grub = "missing.cfg" }
+)";
+  std::vector<std::string> errors = load_errors_of(toml, dir + "/pxed.toml");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_THAT(errors[0], HasSubstr(dir + "/bad.cfg:3:0: unknown name {{profil}}"));
+  EXPECT_THAT(errors[0], HasSubstr("(the template of boot.profile[0].templates.pxelinux)"));
+  EXPECT_THAT(errors[1], HasSubstr("boot.profile[0].templates.grub: cannot read " + dir +
+                                   "/missing.cfg: No such file or directory"));
+  std::string fixed = R"(
+[[boot.profile]]
+name = "p"
+kernel = "k"
+templates = { ipxe = "good.ipxe" }
+)";
+  auto ok = parse_config_string(fixed, dir + "/pxed.toml");
+  ASSERT_TRUE(ok);
+  ASSERT_TRUE(ok->config.boot.profiles[0].ipxe_template);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ConfigLoader, MinimalConfigKeepsTheDefaults) {
@@ -385,6 +491,21 @@ TEST(ConfigLoader, ParseConfigDoesNotValidate) {
   auto bad = parse_config_string("root = 1\n", "t.toml");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error()[0].to_string(), "t.toml:1:8: root: expected a string, got 1");
+}
+
+TEST(ConfigLoader, Ipv6RouterAdvertisementIsOffByDefault) {
+  auto with = [](const std::string& line) {
+    return "interfaces = \"br0\"\nroot = \"/srv/pxed\"\n[dhcp]\n" + line +
+           "\n[[dhcp.subnet]]\nnetwork = \"198.18.0.0/24\"\n";
+  };
+  EXPECT_FALSE(load_ok(with("")).dhcp.ipv6_router_advertisement);
+  EXPECT_TRUE(load_ok(with("ipv6-router-advertisement = true")).dhcp.ipv6_router_advertisement);
+  EXPECT_THAT(errors_of(with("ipv6-router-advertisement = \"yes\"")),
+              ElementsAre("t.toml:4:29: dhcp.ipv6-router-advertisement: expected true or false, "
+                          "got \"yes\""));
+  auto example = load_config_file(kExample);
+  ASSERT_TRUE(example);
+  EXPECT_FALSE(example->dhcp.ipv6_router_advertisement);
 }
 
 }  // namespace

@@ -19,5 +19,15 @@ TEST(MediaType, BootFiles) {
   EXPECT_EQ(media_type_for("index.html"), "text/html; charset=utf-8");
 }
 
+// UEFI HTTP Boot takes a file only from a URL ending in .efi or with this type; iPXE scripts and
+// boot loader configs are text whatever the case of their names.
+TEST(MediaType, HttpBootTypesIgnoreCase) {
+  EXPECT_EQ(media_type_for("snponly.Efi"), "application/efi");
+  EXPECT_EQ(media_type_for("/boot/x86_64/shimx64.efi"), "application/efi");
+  EXPECT_EQ(media_type_for("menus/BOOT.IPXE"), "text/plain");
+  EXPECT_EQ(media_type_for("grub/GRUB.CFG"), "text/plain");
+  EXPECT_EQ(media_type_for("efi"), "application/octet-stream");
+}
+
 }  // namespace
 }  // namespace pxed::http

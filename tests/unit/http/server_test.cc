@@ -1,11 +1,16 @@
 // The real server on 127.0.0.1, port 0, driven over raw sockets from the test thread while the
-// io_context runs in its own thread.
+// io_context runs in its own thread. It serves through the name space TFTP uses: files below a
+// root with generated files in front of them.
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 
 #include <filesystem>
 #include <fstream>
@@ -18,6 +23,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/unique_fd.h"
+#include "files/name_space.h"
 
 namespace pxed::http {
 namespace {
@@ -33,10 +39,14 @@ struct Response {
 // A blocking client with a 5 s receive timeout that keeps unread bytes between responses.
 class RawClient {
  public:
-  explicit RawClient(std::uint16_t port) {
+  // receive_buffer: SO_RCVBUF if not 0, so that a client that does not read stalls the server.
+  explicit RawClient(std::uint16_t port, int receive_buffer = 0) {
     fd_.reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     timeval tv{5, 0};
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (receive_buffer > 0) {
+      ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+    }
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
@@ -73,6 +83,16 @@ class RawClient {
 
   bool closed_by_peer() { return buf_.empty() && !fill(); }
 
+  // Reads until the response head is complete and leaves the rest in the socket.
+  bool wait_for_head() {
+    while (buf_.find("\r\n\r\n") == std::string::npos) {
+      char c;
+      if (::recv(fd_.get(), &c, 1, 0) != 1) return false;
+      buf_ += c;
+    }
+    return true;
+  }
+
  private:
   bool fill() {
     char tmp[65536];
@@ -87,7 +107,23 @@ class RawClient {
   std::string buf_;
 };
 
-class ServerTest : public ::testing::Test {
+// The value of a response header, or "" if the head has none.
+std::string field(const Response& r, const std::string& name) {
+  auto at = r.head.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "";
+  at += name.size() + 4;
+  return r.head.substr(at, r.head.find("\r\n", at) - at);
+}
+
+Bytes bytes_of(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/pxed-http-XXXXXX";
@@ -97,6 +133,8 @@ class ServerTest : public ::testing::Test {
     std::ofstream(dir_ / "big.bin") << big;
     fs::create_directory(dir_ / "sub");
     root_.emplace(dir_.string());
+    files_.emplace(*root_);
+    names_.emplace(*files_);
   }
   void TearDown() override {
     if (thread_.joinable()) {
@@ -111,19 +149,21 @@ class ServerTest : public ::testing::Test {
     config.address = *Ipv4::parse("127.0.0.1");
     config.port = 0;
     config.max_connections = max_connections;
-    server_.emplace(io_, config, *root_);
+    server_.emplace(io_, config, *names_);
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
 
   fs::path dir_;
   std::optional<FileRoot> root_;
+  std::optional<files::FileNameSpace> files_;
+  std::optional<files::GeneratedFiles> names_;  // in front of files_; what the server reads
   boost::asio::io_context io_;
   std::optional<Server> server_;
   std::thread thread_;
 };
 
-TEST_F(ServerTest, TwoRequestsOnOneKeptConnection) {
+TEST_F(HttpServerTest, TwoRequestsOnOneKeptConnection) {
   start();
   RawClient c(server_->port());
   ASSERT_TRUE(c.connected());
@@ -144,7 +184,7 @@ TEST_F(ServerTest, TwoRequestsOnOneKeptConnection) {
   EXPECT_EQ(r2->body, std::string(100, 'b'));
 }
 
-TEST_F(ServerTest, PipelinedRequestsHeadAndMissing) {
+TEST_F(HttpServerTest, PipelinedRequestsHeadAndMissing) {
   start();
   RawClient c(server_->port());
   ASSERT_TRUE(c.connected());
@@ -167,7 +207,7 @@ TEST_F(ServerTest, PipelinedRequestsHeadAndMissing) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
-TEST_F(ServerTest, MalformedTraversalOversizeAndDirectory) {
+TEST_F(HttpServerTest, MalformedTraversalOversizeAndDirectory) {
   start();
   {
     RawClient c(server_->port());
@@ -206,7 +246,7 @@ TEST_F(ServerTest, MalformedTraversalOversizeAndDirectory) {
   }
 }
 
-TEST_F(ServerTest, RefusesConnectionsOverTheLimit) {
+TEST_F(HttpServerTest, RefusesConnectionsOverTheLimit) {
   start(1);
   RawClient first(server_->port());
   first.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -218,19 +258,178 @@ TEST_F(ServerTest, RefusesConnectionsOverTheLimit) {
   EXPECT_EQ(r->status, 503);
 }
 
-TEST_F(ServerTest, PortInUseSaysSo) {
+TEST_F(HttpServerTest, PortInUseSaysSo) {
   start();
   ServerConfig config;
   config.address = *Ipv4::parse("127.0.0.1");
   config.port = server_->port();
   boost::asio::io_context other;
   try {
-    Server second(other, config, *root_);
+    Server second(other, config, *names_);
     FAIL() << "a second server bound the same port";
   } catch (const std::system_error& e) {
     std::string what = e.what();
     std::string want = "cannot listen on HTTP 127.0.0.1:" + std::to_string(config.port) + ": ";
     EXPECT_EQ(what.rfind(want, 0), 0u) << what;
+  }
+}
+
+TEST_F(HttpServerTest, GeneratedFileGetHeadAndRange) {
+  std::atomic<int> calls{0};
+  names_->add("boot.ipxe", [&calls](const files::Requester& who) -> std::optional<Bytes> {
+    ++calls;
+    return bytes_of("#!ipxe\necho " + std::string(who.protocol) + " " + who.client.to_string() +
+                    "\n");
+  });
+  start();
+  const std::string text = "#!ipxe\necho http 127.0.0.1\n";
+  const std::string size = std::to_string(text.size());
+  RawClient c(server_->port());
+  ASSERT_TRUE(c.connected());
+
+  c.send("GET /boot.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto whole = c.read();
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, text);
+  EXPECT_EQ(field(*whole, "Content-Type"), "text/plain");
+  EXPECT_EQ(field(*whole, "Content-Length"), size);
+  EXPECT_EQ(field(*whole, "Accept-Ranges"), "bytes");
+  EXPECT_NE(field(*whole, "Last-Modified"), "");
+
+  // HEAD: the same head, no body (a stray body would garble the next response).
+  c.send("HEAD /boot.ipxe HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto head = c.read(true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(field(*head, "Content-Length"), size);
+  EXPECT_EQ(field(*head, "Content-Type"), "text/plain");
+
+  c.send("GET /boot.ipxe HTTP/1.1\r\nHost: t\r\nRange: bytes=7-10\r\n\r\n");
+  auto part = c.read();
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, text.substr(7, 4));
+  EXPECT_EQ(field(*part, "Content-Range"), "bytes 7-10/" + size);
+
+  c.send("GET /boot.ipxe HTTP/1.1\r\nHost: t\r\nRange: bytes=-5\r\n\r\n");
+  auto tail = c.read();
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_EQ(tail->body, text.substr(text.size() - 5));
+
+  c.send("GET /boot.ipxe HTTP/1.1\r\nHost: t\r\nRange: bytes=500-\r\n\r\n");
+  auto past = c.read();
+  ASSERT_TRUE(past);
+  EXPECT_EQ(past->status, 416);
+  EXPECT_EQ(field(*past, "Content-Range"), "bytes */" + size);
+
+  c.send("GET /boot.ipxe HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  auto last = c.read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->status, 200);
+  EXPECT_EQ(last->body, text);
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(calls.load(), 6);  // rendered for every request, HEAD and 416 too
+}
+
+TEST_F(HttpServerTest, EfiTypeAndGeneratorsThatFallThrough) {
+  write_file(dir_ / "real.efi", "MZ real");
+  names_->add("ipxe.efi",
+              [](const files::Requester&) { return std::optional(bytes_of("MZ gen")); });
+  names_->add("hello.txt", [](const files::Requester&) { return std::optional<Bytes>(); });
+  start();
+  RawClient c(server_->port());
+  c.send("GET /ipxe.efi HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto generated = c.read();
+  ASSERT_TRUE(generated);
+  EXPECT_EQ(generated->body, "MZ gen");
+  EXPECT_EQ(field(*generated, "Content-Type"), "application/efi");
+  c.send("GET /real.efi HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto real = c.read();
+  ASSERT_TRUE(real);
+  EXPECT_EQ(real->body, "MZ real");
+  EXPECT_EQ(field(*real, "Content-Type"), "application/efi");
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");  // the generator declines: the file
+  auto fallen = c.read();
+  ASSERT_TRUE(fallen);
+  EXPECT_EQ(fallen->status, 200);
+  EXPECT_EQ(fallen->body, "hello, world\n");
+}
+
+// A real file's body goes from its descriptor while it is sent (sendfile), not from a copy made
+// when the request came: bytes changed after the head left arrive changed.
+TEST_F(HttpServerTest, RealFileBodyIsSentFromTheDescriptor) {
+  const off_t size = 32 << 20;  // far more than socket buffers hold
+  const fs::path path = dir_ / "huge.img";
+  {
+    UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(f.valid());
+    ASSERT_EQ(::ftruncate(f.get(), size), 0);  // sparse: zeros
+    ASSERT_EQ(::pwrite(f.get(), "old!", 4, size - 4), 4);
+  }
+  start();
+  RawClient c(server_->port(), 64 * 1024);
+  c.send("GET /huge.img HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(c.wait_for_head());
+  {
+    UniqueFd f(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    ASSERT_TRUE(f.valid());
+    ASSERT_EQ(::pwrite(f.get(), "new!", 4, size - 4), 4);
+  }
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  ASSERT_EQ(r->body.size(), static_cast<std::size_t>(size));
+  EXPECT_EQ(r->body.substr(r->body.size() - 4), "new!");
+}
+
+// Once a response is done the connection lets go of the file, so the name space's shared
+// descriptor is not kept alive by it (on a kept connection either): a file replaced on disk is
+// served new at once, not up to a second later.
+TEST_F(HttpServerTest, FileReplacedOnDiskIsServedNewAtOnce) {
+  start();
+  RawClient c(server_->port());
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto before = c.read();
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->body, "hello, world\n");
+  write_file(dir_ / "hello.new", "hello again, a longer world\n");
+  fs::rename(dir_ / "hello.new", dir_ / "hello.txt");
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto after = c.read();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body, "hello again, a longer world\n");
+}
+
+// Another reader (a TFTP transfer) shares the descriptor. A file rewritten in place is served as
+// it is now; a file replaced by another is served whole, old or new, never a mix, and its
+// Content-Length and body agree.
+TEST_F(HttpServerTest, FileChangedWhileSharedIsServedConsistently) {
+  const files::Requester tftp{*Ipv4::parse("127.0.0.1"), "tftp"};
+  start();
+  RawClient c(server_->port());
+  {
+    auto held = files_->open("hello.txt", tftp);
+    ASSERT_TRUE(held);
+    write_file(dir_ / "hello.txt", "rewritten in place, and longer\n");
+    c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = c.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "rewritten in place, and longer\n");
+    EXPECT_EQ(field(*r, "Content-Length"), std::to_string(r->body.size()));
+  }
+  {
+    auto held = files_->open("big.bin", tftp);
+    ASSERT_TRUE(held);
+    write_file(dir_ / "big.new", "small now\n");
+    fs::rename(dir_ / "big.new", dir_ / "big.bin");
+    c.send("GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = c.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(field(*r, "Content-Length"), std::to_string(r->body.size()));
+    EXPECT_TRUE(r->body == std::string(300000, 'b') || r->body == "small now\n")
+        << r->body.size() << " bytes";
   }
 }
 

@@ -1,0 +1,254 @@
+#include "net/ra_responder.h"
+
+#include <ifaddrs.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include "core/unique_fd.h"
+
+namespace pxed::net {
+
+namespace asio = boost::asio;
+
+struct RaResponder::Listener {
+  Listener(asio::io_context& io, const InterfaceInfo& i) : interface(i), socket(io) {}
+  InterfaceInfo interface;
+  asio::posix::stream_descriptor socket;
+};
+
+namespace {
+
+// The interface's IPv6 link-local address, if it has one now (it appears once the link has a
+// carrier and duplicate address detection is done).
+std::optional<Ipv6Address> link_local_address(const std::string& name) {
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return std::nullopt;
+  std::optional<Ipv6Address> found;
+  for (ifaddrs* a = list; a && !found; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET6 || name != a->ifa_name) continue;
+    Ipv6Address addr;
+    std::memcpy(addr.data(), &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, 16);
+    if (is_link_local(addr)) found = addr;
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+bool ipv6_disabled_on(const std::string& name) {
+  std::ifstream f("/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6");
+  int disabled = 0;
+  return !(f >> disabled) || disabled != 0;  // no such file: no IPv6 in this kernel
+}
+
+std::string errno_text() {
+  return std::strerror(errno);
+}
+
+// The raw ICMPv6 socket for one interface, or why there is none.
+Result<UniqueFd> open_ra_socket(const InterfaceInfo& i) {
+  auto failed = [&](const char* what) {
+    return fail(Errc::io, fmt::format("{}: {}", what, errno_text()));
+  };
+  UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMPV6));
+  if (!fd.valid()) return failed("cannot open a raw ICMPv6 socket");
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, i.name.c_str(),
+                   static_cast<socklen_t>(i.name.size())) != 0) {
+    return failed("cannot bind the ICMPv6 socket to the interface");
+  }
+  icmp6_filter filter;
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ND_ROUTER_SOLICIT, &filter);
+  if (::setsockopt(fd.get(), IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
+    return failed("cannot set the ICMPv6 filter");
+  }
+  const int on = 1, off = 0, hops = kNdpHopLimit;
+  const int ifindex = static_cast<int>(i.index);
+  if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof on) != 0 ||
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof hops) != 0 ||
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof hops) != 0 ||
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &off, sizeof off) != 0 ||
+      ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex) != 0) {
+    return failed("cannot set the ICMPv6 socket options");
+  }
+  ipv6_mreq join{};
+  std::memcpy(&join.ipv6mr_multiaddr, kAllRouters.data(), 16);
+  join.ipv6mr_interface = i.index;
+  if (::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &join, sizeof join) != 0) {
+    return failed("cannot join ff02::2");
+  }
+  return fd;
+}
+
+}  // namespace
+
+RaResponder::RaResponder(asio::io_context& io, const std::vector<InterfaceInfo>& interfaces) {
+  for (const InterfaceInfo& i : interfaces) {
+    if (ipv6_disabled_on(i.name)) {
+      spdlog::warn(
+          "ra: {} has no IPv6 (disabled on it or in the kernel); router solicitations "
+          "on it are not answered",
+          i.name);
+      continue;
+    }
+    auto fd = open_ra_socket(i);
+    if (!fd) {
+      spdlog::warn("ra: {}: {}; router solicitations on it are not answered", i.name,
+                   fd.error().message);
+      continue;
+    }
+    if (!link_local_address(i.name)) {
+      spdlog::warn(
+          "ra: {} has no IPv6 link-local address yet (no carrier, or still being "
+          "checked for duplicates); router solicitations are answered once it has one",
+          i.name);
+    } else {
+      spdlog::info("ra: answering IPv6 router solicitations on {} (lifetime 0, no prefix)", i.name);
+    }
+    auto l = std::make_unique<Listener>(io, i);
+    l->socket.assign(fd->release());
+    listeners_.push_back(std::move(l));
+  }
+}
+
+RaResponder::~RaResponder() = default;
+
+void RaResponder::start() {
+  for (auto& l : listeners_) wait(*l);
+}
+
+void RaResponder::stop() {
+  for (auto& l : listeners_) {
+    boost::system::error_code ec;
+    l->socket.cancel(ec);
+    l->socket.close(ec);
+  }
+}
+
+void RaResponder::wait(Listener& l) {
+  l.socket.async_wait(asio::posix::stream_descriptor::wait_read,
+                      [this, &l](const boost::system::error_code& ec) {
+                        if (ec) return;  // cancelled: stopping
+                        on_readable(l);
+                        wait(l);
+                      });
+}
+
+void RaResponder::on_readable(Listener& l) {
+  std::array<std::uint8_t, 1280> buf{};  // the IPv6 minimum MTU: more is no solicitation
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(int)) + 64> control{};
+  for (int n = 0; n < 64; ++n) {  // bounded: a flood must not keep the loop here
+    sockaddr_in6 from{};
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
+    const ssize_t got = ::recvmsg(l.socket.native_handle(), &msg, 0);
+    if (got < 0) return;  // EAGAIN: nothing queued (or an error: try again when readable)
+    int hop_limit = -1;   // none reported: refused as not 255
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+        std::memcpy(&hop_limit, CMSG_DATA(c), sizeof hop_limit);
+      }
+    }
+    Ipv6Address source;
+    std::memcpy(source.data(), &from.sin6_addr, 16);
+    if (msg.msg_flags & MSG_TRUNC) {
+      ++counters_.malformed;
+      continue;
+    }
+    on_solicitation(l, ByteView(buf.data(), static_cast<std::size_t>(got)), source, hop_limit);
+  }
+}
+
+void RaResponder::on_solicitation(Listener& l, ByteView icmp, const Ipv6Address& source,
+                                  int hop_limit) {
+  ++counters_.solicitations;
+  const std::string from = ipv6_to_string(source);
+  auto rs = decode_router_solicitation(icmp, source, hop_limit);
+  if (!rs) {
+    ++counters_.malformed;
+    warn("malformed " + from + " " + rs.error().message,
+         fmt::format("ra: {} on {}: router solicitation dropped: {}", from, l.interface.name,
+                     rs.error().message));
+    return;
+  }
+  const auto now = LogLimiter::Clock::now();
+  const Ipv6Address to = advertisement_destination(source);
+  LogLimiter& limiter = is_multicast(to) ? multicast_ : per_source_;
+  if (!limiter.allow(l.interface.name + " " + from, now)) {
+    ++counters_.limited;
+    return;
+  }
+  const std::string who = rs->source_mac ? rs->source_mac->to_string() : from;
+  auto ours = link_local_address(l.interface.name);
+  if (!ours) {
+    ++counters_.unanswered;
+    warn("no link-local " + l.interface.name,
+         fmt::format("ra: {} router solicitation on {} not answered: the interface has no IPv6 "
+                     "link-local address yet",
+                     who, l.interface.name));
+    return;
+  }
+  if (*ours == source) return;  // our own (never expected: the kernel does not loop it back)
+
+  Bytes ra = encode_router_advertisement(minimal_router_advertisement(l.interface.mac));
+  sockaddr_in6 dest{};
+  dest.sin6_family = AF_INET6;
+  std::memcpy(&dest.sin6_addr, to.data(), 16);
+  dest.sin6_scope_id = l.interface.index;
+  iovec iov{ra.data(), ra.size()};
+  alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
+  msghdr msg{};
+  msg.msg_name = &dest;
+  msg.msg_namelen = sizeof dest;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.data();
+  msg.msg_controllen = control.size();
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = IPPROTO_IPV6;
+  c->cmsg_type = IPV6_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
+  in6_pktinfo info{};
+  std::memcpy(&info.ipi6_addr, ours->data(),
+              16);  // an advertisement comes from a link-local address
+  info.ipi6_ifindex = l.interface.index;
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  if (::sendmsg(l.socket.native_handle(), &msg, 0) < 0) {
+    ++counters_.unanswered;
+    warn("send " + l.interface.name,
+         fmt::format("ra: {} router solicitation on {}: cannot send the advertisement from {}: {}",
+                     who, l.interface.name, ipv6_to_string(*ours), errno_text()));
+    return;
+  }
+  ++counters_.advertisements;
+  spdlog::info("ra: {} router solicitation -> router advertisement (lifetime 0, no prefix)", who);
+}
+
+void RaResponder::warn(const std::string& key, const std::string& message) {
+  auto held = warnings_.allow(key, LogLimiter::Clock::now());
+  if (!held) return;
+  if (*held == 0) {
+    spdlog::warn("{}", message);
+  } else {
+    spdlog::warn("{} ({} more like it not logged)", message, *held);
+  }
+}
+
+}  // namespace pxed::net

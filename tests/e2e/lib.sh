@@ -7,9 +7,14 @@
 # Source it, then:
 #   e2e_init PXED_BINARY     checks, namespace, boot tree (scripts/build-boot-tree.sh)
 #   e2e_start_pxed [FLAGS]   pxed serve on br0; waits (bounded) for "pxed: ready"
+#   e2e_start_pxed_profile LOADER [FLAGS]   the same with a config whose default boot profile
+#                            uses LOADER (ipxe, pxelinux, grub): boot files rendered by pxed
+#   e2e_ipxe_flags           E2E_IPXE_FLAGS: flags of this pxed that speed up iPXE (--ipv6-ra)
 #   e2e_boot_bios            boots the BIOS machine; waits (bounded) for the marker or a failure
+#   e2e_boot_uefi MODE       the same with UEFI (OVMF); MODE ipxe-rom, native or httpboot
 #   e2e_check_marker         the sha256 printed by the machine equals the served rootfs.img
 #   e2e_print_phases         the boot timeline, from pxed's and our own timestamps
+#   e2e_expect_log/_count/_order/_serial   assertions on the path the boot took
 # Everything started here runs in its own process group and is killed on exit (also on Ctrl-C and
 # SIGTERM), then whatever is left in the namespace, then the namespace is deleted.
 #
@@ -42,6 +47,9 @@ E2E_CLEANED=0
 # Failure patterns on the serial console: SeaBIOS gave up, an edk2 PXE error (the colon keeps it
 # from matching words such as PXE-E2E), our initramfs failed, or the kernel died.
 E2E_SERIAL_FAIL_RE='No bootable device|PXE-E[0-9A-F]{2}:|PXED-FAIL|Kernel panic'
+# OVMF's boot manager could not start a boot option (it then tries the next one, or ends in its
+# setup menu or shell); used by e2e_boot_uefi in addition to E2E_SERIAL_FAIL_RE.
+E2E_UEFI_FAIL_RE='BdsDxe: failed to load|Shell> '
 E2E_MARKER_RE='PXED-MARKER sha256=[0-9a-f]{64}'
 
 e2e_log() { printf '%s: %s\n' "$E2E_NAME" "$*"; }
@@ -218,11 +226,58 @@ e2e_start_server() {
   e2e_die "the server did not log 'pxed: ready' within $E2E_READY_TIMEOUT s: $*"
 }
 
+# e2e_pxed_supports FLAG: the pxed under test lists FLAG in "pxed serve --help".
+e2e_pxed_supports() {
+  "$E2E_PXED" serve --help 2>/dev/null | grep -qE -- "(^|[ ,])$1([ =,]|\$)"
+}
+
+# e2e_ipxe_flags: sets E2E_IPXE_FLAGS to the pxed flags that spare iPXE needless waits, as far as
+# this pxed has them: --ipv6-ra (a router advertisement ends iPXE's ~13-16 s wait for IPv6).
+E2E_IPXE_FLAGS=()
+e2e_ipxe_flags() {
+  E2E_IPXE_FLAGS=()
+  if e2e_pxed_supports --ipv6-ra; then
+    E2E_IPXE_FLAGS+=(--ipv6-ra)
+  else
+    e2e_log "note: this pxed has no --ipv6-ra; iPXE will wait ~15 s for IPv6 before it boots"
+  fi
+}
+
 # e2e_start_pxed [EXTRA FLAGS...]: pxed serve on br0, serving the boot tree.
 e2e_start_pxed() {
   e2e_log "starting pxed serve --interface br0 --dhcp-range $E2E_DHCP_RANGE $*"
   e2e_start_server "$E2E_PXED" serve --interface br0 --root "$E2E_ROOT" \
     --dhcp-range "$E2E_DHCP_RANGE" --lease-db "$E2E_WORK/leases.db" "$@"
+}
+
+# e2e_start_pxed_profile LOADER [EXTRA FLAGS...]: pxed serve --config, with one boot profile
+# (loader LOADER: ipxe, pxelinux or grub) as the default profile, so every boot file after the
+# loader (iPXE script, pxelinux.cfg/01-<mac>, grub/grub.cfg) is rendered by pxed for the machine
+# (the static ones in the boot tree are shadowed).
+e2e_start_pxed_profile() {
+  local loader=$1
+  shift
+  cat >"$E2E_WORK/pxed.toml" <<TOML
+interfaces = ["br0"]
+root = "$E2E_ROOT"
+[dhcp]
+lease-db = "$E2E_WORK/leases.db"
+[[dhcp.subnet]]
+network = "${E2E_SERVER_IP%.*}.0/24"
+interfaces = ["br0"]
+pools = ["$E2E_DHCP_RANGE"]
+[boot]
+default-profile = "e2e-$loader"
+[[boot.profile]]
+name = "e2e-$loader"
+loader = "$loader"
+kernel = "vmlinuz"
+initrds = ["initrd.gz"]
+cmdline = "console=ttyS0,115200 panic=-1 pxed_rootfs={{rootfs_url}}"
+rootfs-url = "{{http}}/rootfs.img"
+TOML
+  e2e_log "starting pxed serve --config (default profile e2e-$loader) $*"
+  e2e_start_server "$E2E_PXED" serve --config "$E2E_WORK/pxed.toml" "$@"
 }
 
 # --- the machine -----------------------------------------------------------------------------
@@ -250,21 +305,23 @@ e2e_stop_live() {
   E2E_LIVE_PGIDS=()
 }
 
-# e2e_boot_bios: boots q35 + SeaBIOS + QEMU's iPXE ROM from the network and waits for the
-# marker, an early failure on the console, the server's exit or the timeout.
-e2e_boot_bios() {
+# _e2e_boot WHAT QEMU_ARGS...: starts q35 (TCG) with the serial console in $E2E_SERIAL_LOG, the NIC
+# on tap0 and QEMU_ARGS (firmware, boot order, the -device of the NIC), then waits for the marker,
+# an early failure on the console (E2E_SERIAL_FAIL_RE), the server's exit or the timeout.
+_e2e_boot() {
+  local what=$1
+  shift
   : >"$E2E_SERIAL_LOG"
   e2e_stamp "$E2E_SERIAL_LOG"
   ((E2E_LIVE_CONSOLE)) && e2e_show_live
   local rcfile="$E2E_WORK/qemu.rc"
   E2E_QEMU_T0=$EPOCHREALTIME
-  e2e_log "booting the BIOS machine (TCG, timeout ${E2E_QEMU_TIMEOUT} s)"
+  e2e_log "booting the $what (TCG, timeout ${E2E_QEMU_TIMEOUT} s)"
   # --foreground keeps qemu in our process group (timeout would otherwise make its own).
   e2e_spawn_ns "$E2E_WORK/qemu.log" "$rcfile" timeout --foreground "$E2E_QEMU_TIMEOUT" \
     qemu-system-x86_64 -machine q35 -m 512 -smp 1 -nographic -no-reboot -accel tcg \
-    -serial "file:$E2E_SERIAL_LOG" -monitor none -boot n \
-    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-    -device "virtio-net-pci,netdev=n0,mac=$E2E_MAC,bootindex=1"
+    -serial "file:$E2E_SERIAL_LOG" -monitor none \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "$@"
   local qemu_pg=$E2E_SPAWNED i failure
   for i in $(seq 1 $(((E2E_QEMU_TIMEOUT + 15) * 5))); do
     if grep -qaE "$E2E_MARKER_RE" "$E2E_SERIAL_LOG"; then
@@ -288,6 +345,44 @@ e2e_boot_bios() {
     sleep 0.2
   done
   e2e_die "no marker and no qemu exit within $((E2E_QEMU_TIMEOUT + 15)) s"
+}
+
+# e2e_boot_bios: boots q35 + SeaBIOS + QEMU's iPXE ROM from the network and waits for the
+# marker, an early failure on the console, the server's exit or the timeout.
+e2e_boot_bios() {
+  _e2e_boot "BIOS machine" -boot n -device "virtio-net-pci,netdev=n0,mac=$E2E_MAC,bootindex=1"
+}
+
+# e2e_boot_uefi MODE: boots q35 + OVMF (a fresh copy of its variable store per run) from the
+# network and waits as e2e_boot_bios does. MODE is the network boot client:
+#   ipxe-rom   QEMU's iPXE ROM (its EFI driver) does DHCP and loads what it is told
+#   native     edk2's own PXE client (no option ROM): DHCP, then TFTP of the boot loader
+#   httpboot   edk2's UEFI HTTP Boot (no option ROM, PXE disabled by fw_cfg): DHCP asking for an
+#              HTTPClient, then the boot loader from a URL
+# Besides E2E_SERIAL_FAIL_RE, a boot option the firmware could not start ends the boot at once.
+e2e_boot_uefi() {
+  local mode=${1:-} dev="virtio-net-pci,netdev=n0,mac=$E2E_MAC,bootindex=1" extra=()
+  case "$mode" in
+    ipxe-rom) ;;
+    native) dev+=",romfile=" ;;
+    httpboot)
+      dev+=",romfile="
+      extra=(-fw_cfg "name=opt/org.tianocore/IPv4PXESupport,string=n"
+        -fw_cfg "name=opt/org.tianocore/IPv6PXESupport,string=n")
+      ;;
+    *) e2e_die "e2e_boot_uefi: unknown mode '$mode' (ipxe-rom, native or httpboot)" ;;
+  esac
+  e2e_require_packages ovmf
+  local code=/usr/share/OVMF/OVMF_CODE_4M.fd vars=/usr/share/OVMF/OVMF_VARS_4M.fd
+  [[ -r "$code" && -r "$vars" ]] || e2e_die "no $code or $vars (package ovmf)"
+  cp "$vars" "$E2E_WORK/OVMF_VARS.fd" || e2e_die "cannot copy $vars"
+  local saved_re=$E2E_SERIAL_FAIL_RE
+  E2E_SERIAL_FAIL_RE="$E2E_SERIAL_FAIL_RE|$E2E_UEFI_FAIL_RE"
+  _e2e_boot "UEFI machine ($mode)" \
+    -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code" \
+    -drive "if=pflash,format=raw,unit=1,file=$E2E_WORK/OVMF_VARS.fd" \
+    "${extra[@]}" -device "$dev"
+  E2E_SERIAL_FAIL_RE=$saved_re
 }
 
 # e2e_check_marker: the machine fetched exactly the served rootfs.img.
@@ -324,13 +419,33 @@ _e2e_event() {
   awk -v n="$n" -v t="$t" -v t0="$E2E_QEMU_T0" 'BEGIN { printf "%d %.2f\n", n, t - t0 }'
 }
 
+# Boot loaders and boot configurations the timeline recognises, as server log lines.
+E2E_LOADER_RE='tftp: .*RRQ /?(pxelinux\.0|undionly\.kpxe|ipxe\.efi|snponly\.efi|grubnetx64\.efi|syslinux\.efi) .*-> sent|http: .*"GET /[^ "]*\.efi" 200'
+E2E_CONFIG_RE='tftp: .*RRQ /?(pxelinux\.cfg/[^ ]+|grub/grub\.cfg[^ ]*) .*-> sent|http: .*"GET /[^ "]*\.(ipxe|cfg)" 200'
+
+# _e2e_fetched LINE_NUMBER: "NAME, TFTP" or "NAME, HTTP" for a fetch logged on that line of the
+# stamped server log.
+_e2e_fetched() {
+  local line tftp_re='tftp: [^ ]+ RRQ /?([^ ]+)' http_re='http: [^ ]+ "GET /([^ "]*)'
+  line=$(sed -n "${1}p" "$E2E_SERVER_LOG.ts")
+  if [[ "$line" =~ $tftp_re ]]; then
+    printf '%s, TFTP' "${BASH_REMATCH[1]}"
+  elif [[ "$line" =~ $http_re ]]; then
+    printf '%s, HTTP' "${BASH_REMATCH[1]}"
+  fi
+}
+
 # e2e_print_phases: one line per phase of the boot, each with the time since the machine started
-# and the time the phase took.
+# and the time the phase took. A phase the boot path does not have (no loader of its own with an
+# iPXE ROM, no configuration file with UEFI HTTP Boot to iPXE...) shows "-".
 e2e_print_phases() {
   local srv="$E2E_SERVER_LOG.ts" ser="$E2E_SERIAL_LOG.ts"
-  local offer loader kernel initrd osdhcp rootfs marker kdone after
+  local offer loader config kernel initrd osdhcp rootfs marker kdone after
   offer=$(_e2e_event "$srv" 'dhcp: .*-> OFFER ')
-  loader=$(_e2e_event "$srv" 'tftp: .*RRQ /?pxelinux\.0 .*-> sent|http: .*"GET /boot\.ipxe" 200')
+  loader=$(_e2e_event "$srv" "$E2E_LOADER_RE")
+  after=0
+  [[ -n "$loader" ]] && after=${loader%% *}
+  config=$(_e2e_event "$srv" "$E2E_CONFIG_RE" "$after")
   kernel=$(_e2e_event "$srv" 'tftp: .*RRQ /?vmlinuz .*-> sent|http: .*"GET /vmlinuz" 200')
   initrd=$(_e2e_event "$srv" 'tftp: .*RRQ /?initrd\.gz .*-> sent|http: .*"GET /initrd\.gz" 200')
   # Kernel and initrd are fetched when the later of the two is.
@@ -338,20 +453,16 @@ e2e_print_phases() {
   if [[ -n "$kernel" && -n "$initrd" ]]; then
     if ((${kernel%% *} > ${initrd%% *})); then kdone=$kernel; else kdone=$initrd; fi
   fi
-  # The operating system's DHCP is the first ACK after the kernel and initrd (the second ACK).
+  # The operating system's DHCP is the first ACK after the kernel and initrd.
   after=${kdone%% *}
   osdhcp=""
   [[ -n "$kdone" ]] && osdhcp=$(_e2e_event "$srv" 'dhcp: .*-> ACK ' "$after")
   rootfs=$(_e2e_event "$srv" 'http: .*"GET /rootfs\.img" 200')
   marker=$(_e2e_event "$ser" 'PXED-MARKER sha256=')
 
-  local loader_name="boot loader fetched" via=""
-  if [[ -n "$loader" ]]; then
-    case "$(sed -n "${loader%% *}p" "$srv")" in
-      *pxelinux.0*) loader_name="boot loader fetched (pxelinux.0, TFTP)" ;;
-      *boot.ipxe*) loader_name="boot script fetched (boot.ipxe, HTTP)" ;;
-    esac
-  fi
+  local loader_name="boot loader fetched" config_name="boot configuration fetched" via=""
+  [[ -n "$loader" ]] && loader_name="boot loader fetched ($(_e2e_fetched "${loader%% *}"))"
+  [[ -n "$config" ]] && config_name="boot configuration fetched ($(_e2e_fetched "${config%% *}"))"
   if [[ -n "$kernel" ]]; then
     case "$(sed -n "${kernel%% *}p" "$srv")" in
       *http:*) via=" (HTTP)" ;;
@@ -360,21 +471,71 @@ e2e_print_phases() {
   fi
 
   echo "boot phases (seconds since QEMU started; TCG):"
-  printf '  %-50s %9s %9s\n' "phase" "at" "took"
+  printf '  %-72s %9s %9s\n' "phase" "at" "took"
   local prev=0 label ev at
-  local labels=("firmware start -> first DHCP OFFER" "-> $loader_name"
-    "-> kernel + initrd fetched$via" "-> OS DHCP (second ACK, udhcpc)"
+  local labels=("firmware start -> first DHCP OFFER" "-> $loader_name" "-> $config_name"
+    "-> kernel + initrd fetched$via" "-> OS DHCP (first ACK after the kernel, udhcpc)"
     "-> rootfs.img fetched (HTTP)" "-> marker on the console")
-  local events=("$offer" "$loader" "$kdone" "$osdhcp" "$rootfs" "$marker")
+  local events=("$offer" "$loader" "$config" "$kdone" "$osdhcp" "$rootfs" "$marker")
   for i in "${!labels[@]}"; do
     label=${labels[$i]}
     ev=${events[$i]}
     if [[ -z "$ev" ]]; then
-      printf '  %-50s %9s %9s\n' "$label" "-" "-"
+      printf '  %-72s %9s %9s\n' "$label" "-" "-"
       continue
     fi
     at=${ev#* }
-    printf '  %-50s %8ss %8ss\n' "$label" "$at" "$(awk -v a="$at" -v b="$prev" 'BEGIN { printf "%.2f", a - b }')"
+    printf '  %-72s %8ss %8ss\n' "$label" "$at" "$(awk -v a="$at" -v b="$prev" 'BEGIN { printf "%.2f", a - b }')"
     prev=$at
   done
+}
+
+# --- assertions on the path taken --------------------------------------------------------------
+
+# e2e_expect_log REGEX WHAT: some line of the server log matches REGEX (grep -E), else fails
+# with WHAT.
+e2e_expect_log() {
+  grep -qaE -- "$1" "$E2E_SERVER_LOG" || e2e_die "$2 (no server log line matches: $1)"
+}
+
+# e2e_expect_serial REGEX WHAT: the serial console (cleaned of control sequences) has a line
+# matching REGEX, else fails with WHAT.
+e2e_expect_serial() {
+  # Not grep -q: it would end the pipe early, and pipefail would call that a miss.
+  e2e_clean_console <"$E2E_SERIAL_LOG" | grep -aE -- "$1" >/dev/null ||
+    e2e_die "$2 (nothing on the console matches: $1)"
+}
+
+# e2e_log_line REGEX: the number of the first server log line matching REGEX, 0 if none.
+e2e_log_line() {
+  local n
+  n=$(grep -naE -m 1 -- "$1" "$E2E_SERVER_LOG" | cut -d: -f1)
+  echo "${n:-0}"
+}
+
+# e2e_expect_order WHAT REGEX...: each REGEX matches a server log line after the first line the
+# previous one matched, else fails with WHAT.
+e2e_expect_order() {
+  local what=$1 prev=0 prev_re="" re n
+  shift
+  for re in "$@"; do
+    n=$(tail -n +"$((prev + 1))" "$E2E_SERVER_LOG" | grep -naE -m 1 -- "$re" | cut -d: -f1)
+    if [[ -z "$n" ]]; then
+      [[ -z "$prev_re" ]] && e2e_die "$what (no server log line matches '$re')"
+      e2e_die "$what (no server log line matching '$re' after the first match of '$prev_re')"
+    fi
+    prev=$((prev + n))
+    prev_re=$re
+  done
+}
+
+# e2e_expect_count N REGEX WHAT: exactly N lines of the server log match REGEX, else fails with
+# WHAT and the lines that did match.
+e2e_expect_count() {
+  local n
+  n=$(grep -caE -- "$2" "$E2E_SERVER_LOG")
+  if [[ "$n" != "$1" ]]; then
+    grep -aE -- "$2" "$E2E_SERVER_LOG" | head -n 20
+    e2e_die "$3 (expected $1 server log line(s) matching '$2', found $n)"
+  fi
 }

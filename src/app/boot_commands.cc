@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "boot/explain.h"
 #include "config/loader.h"
 #include "lease/sqlite_hosts.h"
@@ -17,10 +18,6 @@
 namespace pxed::app {
 
 namespace {
-
-std::int64_t unix_now() {
-  return static_cast<std::int64_t>(std::time(nullptr));
-}
 
 std::optional<config::Config> load(const std::string& file) {
   auto cfg = config::load_config_file(file);

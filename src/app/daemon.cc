@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/clock.h"
 #include "app/flags_config.h"
 #include "boot/boot_files.h"
 #include "boot/policy.h"
@@ -56,10 +57,6 @@ template <class T>
 T or_startup_error(Result<T> r) {
   if (!r) throw StartupError(r.error().message);
   return std::move(*r);
-}
-
-std::int64_t unix_now() {
-  return static_cast<std::int64_t>(std::time(nullptr));
 }
 
 void setup_logging() {

@@ -12,6 +12,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/clock.h"
 #include "net/arp_socket.h"
 
 namespace pxed::dhcp {
@@ -31,16 +32,6 @@ struct Server::Listener {
   udp::endpoint peer;
   std::array<std::uint8_t, 4096> buffer{};
 };
-
-namespace {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Server::Server(asio::io_context& io, ServerConfig config, Responder& responder)
     : io_(io), config_(std::move(config)), responder_(&responder), reclaim_timer_(io) {

@@ -34,8 +34,9 @@ ${bold}pxed demo${reset}: network boot of a BIOS machine (QEMU q35, SeaBIOS + iP
 INTRO
 
 e2e_init "$@"
-# --ipv6-ra: a router advertisement that configures nothing, so iPXE does not wait ~13 s for IPv6.
-e2e_start_pxed --ipv6-ra
+# pxed's defaults: among them, the router solicitations of the machines it PXE-boots get an
+# advertisement that configures nothing, so iPXE does not wait ~13 s for IPv6.
+e2e_start_pxed
 e2e_boot_bios
 e2e_check_marker
 echo

@@ -41,9 +41,13 @@ int run_cli(int argc, char** argv) {
   serve->add_option("--lease-time", o.lease_time, "Lease time in seconds")
       ->capture_default_str()
       ->check(CLI::Range(60u, 31536000u));
-  serve->add_flag("--ipv6-ra", o.ipv6_ra,
-                  "Answer IPv6 router solicitations with an advertisement that configures nothing "
-                  "(lifetime 0, no prefix), so iPXE does not wait ~13 s for IPv6");
+  serve
+      ->add_flag("--ipv6-ra{all}", o.ipv6_ra,
+                 "Answer IPv6 router solicitations with an advertisement that configures "
+                 "nothing (lifetime 0, no prefix), so iPXE does not wait ~13 s for IPv6: "
+                 "pxe-clients (default: machines booting from pxed, on links without a router), "
+                 "all (--ipv6-ra alone) or off")
+      ->check(CLI::IsMember({"pxe-clients", "all", "off"}));
 
   std::string check_file;
   CLI::App* check =

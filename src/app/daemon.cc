@@ -302,18 +302,25 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
     throw StartupError(e.what());
   }
 
-  // IPv6 router advertisements (optional): its own small loop; never a start-up error.
+  // IPv6 router advertisements: their own small loop; never a start-up error. In pxe-clients
+  // mode they need the DHCP service, which tells them who is booting.
   Loop ra_loop;
   std::unique_ptr<net::RaResponder> ra;
-  if (cfg.dhcp.ipv6_router_advertisement) {
-    ra = std::make_unique<net::RaResponder>(ra_loop.io, interfaces);
+  const net::RaMode ra_mode = cfg.dhcp.ipv6_router_advertisement;
+  if (ra_mode == net::RaMode::all || (ra_mode == net::RaMode::pxe_clients && cfg.dhcp.enabled)) {
+    net::RaGateConfig gate;
+    gate.mode = ra_mode;
+    ra = std::make_unique<net::RaResponder>(ra_loop.io, interfaces, gate);
     ra->start();
     ra_loop.run();
   }
 
   if (dhcp_server) {
-    dhcp_server->set_observer([&sightings](const dhcp::Exchange& ex) {
+    dhcp_server->set_observer([&sightings, &ra](const dhcp::Exchange& ex) {
       if (!ex.reply || *ex.reply == dhcp::MessageType::nak) return;
+      const bool pxe_client = ex.client.arch || ex.client.ipxe ||
+                              ex.client.firmware != dhcp::FirmwareClass::other;
+      if (ra && pxe_client) ra->pxe_client(ex.client.mac);
       boot::Sighting s;
       s.mac = ex.client.mac;
       s.ip = ex.address;
@@ -365,9 +372,11 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
     const net::RaCounters& n = ra->counters();
     spdlog::info(
         "ra: {} router solicitations received, {} advertisements sent, {} malformed, {} over the "
-        "rate limit, {} unanswered",
+        "rate limit, {} unanswered; {} not from a booting PXE client, {} left to another router, "
+        "{} held for their DHCP; {} advertisements from other routers",
         n.solicitations.load(), n.advertisements.load(), n.malformed.load(), n.limited.load(),
-        n.unanswered.load());
+        n.unanswered.load(), n.not_booting.load(), n.router_present.load(), n.held.load(),
+        n.routers_heard.load());
   }
   // Every lease already handed to the writer reaches the disk before we exit.
   durable_listener = nullptr;

@@ -62,7 +62,8 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   if (!dns->empty()) c.dhcp.options.push_back(address_option(dhcp::opt::kDnsServers, *dns));
   c.dhcp.lease_time = o.lease_time;
   c.dhcp.lease_db = o.lease_db;
-  c.dhcp.ipv6_router_advertisement = o.ipv6_ra;
+  c.dhcp.ipv6_router_advertisement =
+        net::parse_ra_mode(o.ipv6_ra).value_or(net::RaMode::pxe_clients);
   c.tftp.port = o.tftp_port;
   c.http.port = o.http_port;
   c.boot.boot_files = std::move(*boot_files);
@@ -124,7 +125,8 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
     sources.replace("dhcp.lease-db", from("--lease-db"));
   }
   if (given("--ipv6-ra")) {
-    c.dhcp.ipv6_router_advertisement = o.ipv6_ra;
+    c.dhcp.ipv6_router_advertisement =
+        net::parse_ra_mode(o.ipv6_ra).value_or(net::RaMode::pxe_clients);
     sources.replace("dhcp.ipv6-router-advertisement", from("--ipv6-ra"));
   }
   if (given("--lease-time")) {

@@ -29,7 +29,9 @@ struct ServeOptions {
   std::vector<std::string> dns_servers;
   std::uint32_t lease_time = 3600;
   bool proxy = false;  // --proxy: ProxyDHCP, no pool (config dhcp.mode = "proxy")
-  bool ipv6_ra = false;  // --ipv6-ra: answer IPv6 router solicitations (lifetime 0, no prefix)
+  // --ipv6-ra[=MODE]: whose IPv6 router solicitations get an advertisement that configures
+  // nothing: "pxe-clients" (the default), "all" (--ipv6-ra alone) or "off".
+  std::string ipv6_ra = "pxe-clients";
 };
 
 // "198.18.0.100-198.18.0.200" -> range; invalid_argument with the reason otherwise. Pure.

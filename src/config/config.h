@@ -13,6 +13,7 @@
 #include "boot/profile.h"
 #include "core/bytes.h"
 #include "core/net_types.h"
+#include "net/ra_gate.h"
 
 namespace pxed::config {
 
@@ -80,8 +81,10 @@ struct DhcpConfig {
   std::uint32_t decline_quarantine = 3600;  // seconds a DECLINEd or conflicting address rests
   bool conflict_detection = false;          // ARP probe after offering; never delays a reply
   // Answer IPv6 router solicitations on the served interfaces with a router advertisement that
-  // configures nothing (lifetime 0, no prefix): iPXE then stops waiting ~13 s for IPv6.
-  bool ipv6_router_advertisement = false;
+  // configures nothing (lifetime 0, no prefix): iPXE then stops waiting ~13 s for IPv6. By
+  // default only for machines pxed is PXE-booting, on links where no router advertises
+  // (net/ra_gate.h); `all` answers every solicitation, `off` none.
+  net::RaMode ipv6_router_advertisement = net::RaMode::pxe_clients;
   // Seconds an expired lease is kept, so its client gets the same address back, before the row
   // is deleted.
   std::uint32_t expired_lease_retention = 86400;

@@ -336,7 +336,18 @@ class Loader {
     integer(t, "decline-quarantine", s, d.decline_quarantine,
             fmt::format("0 to {} seconds", kMaxLeaseTime));
     boolean(t, "conflict-detection", s, d.conflict_detection);
-    boolean(t, "ipv6-router-advertisement", s, d.ipv6_router_advertisement);
+    if (const toml::node* n = get(t, "ipv6-router-advertisement", s)) {
+      // true and false are kept from when this was a switch: true answers everyone.
+      const auto* text = n->as_string();
+      const auto mode = text ? net::parse_ra_mode(text->get()) : std::nullopt;
+      if (const auto* b = n->as_boolean()) {
+        d.ipv6_router_advertisement = b->get() ? net::RaMode::all : net::RaMode::off;
+      } else if (mode) {
+        d.ipv6_router_advertisement = *mode;
+      } else {
+        bad_value(*n, "dhcp.ipv6-router-advertisement", "\"pxe-clients\", \"all\" or \"off\"");
+      }
+    }
     integer(t, "expired-lease-retention", s, d.expired_lease_retention,
             fmt::format("0 to {} seconds", kMaxLeaseTime));
     integer(t, "rate-limit-per-mac", s, d.rate_limit_per_mac);

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -14,6 +15,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
 #include "core/unique_fd.h"
@@ -56,6 +58,12 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // The raw ICMPv6 socket for one interface, or why there is none.
 Result<UniqueFd> open_ra_socket(const InterfaceInfo& i) {
   auto failed = [&](const char* what) {
@@ -70,6 +78,7 @@ Result<UniqueFd> open_ra_socket(const InterfaceInfo& i) {
   icmp6_filter filter;
   ICMP6_FILTER_SETBLOCKALL(&filter);
   ICMP6_FILTER_SETPASS(ND_ROUTER_SOLICIT, &filter);
+  ICMP6_FILTER_SETPASS(ND_ROUTER_ADVERT, &filter);  // other routers: pxe-clients mode steps back
   if (::setsockopt(fd.get(), IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter) != 0) {
     return failed("cannot set the ICMPv6 filter");
   }
@@ -93,7 +102,9 @@ Result<UniqueFd> open_ra_socket(const InterfaceInfo& i) {
 
 }  // namespace
 
-RaResponder::RaResponder(asio::io_context& io, const std::vector<InterfaceInfo>& interfaces) {
+RaResponder::RaResponder(asio::io_context& io, const std::vector<InterfaceInfo>& interfaces,
+                         RaGateConfig gate)
+    : io_(io), gate_(gate) {
   for (const InterfaceInfo& i : interfaces) {
     if (ipv6_disabled_on(i.name)) {
       spdlog::warn(
@@ -113,8 +124,13 @@ RaResponder::RaResponder(asio::io_context& io, const std::vector<InterfaceInfo>&
           "ra: {} has no IPv6 link-local address yet (no carrier, or still being "
           "checked for duplicates); router solicitations are answered once it has one",
           i.name);
-    } else {
+    } else if (gate_.mode() == RaMode::all) {
       spdlog::info("ra: answering IPv6 router solicitations on {} (lifetime 0, no prefix)", i.name);
+    } else {
+      spdlog::info(
+          "ra: answering IPv6 router solicitations of the PXE clients booting on {} (lifetime "
+          "0, no prefix), unless another router advertises there",
+          i.name);
     }
     auto l = std::make_unique<Listener>(io, i);
     l->socket.assign(fd->release());
@@ -125,7 +141,30 @@ RaResponder::RaResponder(asio::io_context& io, const std::vector<InterfaceInfo>&
 RaResponder::~RaResponder() = default;
 
 void RaResponder::start() {
-  for (auto& l : listeners_) wait(*l);
+  for (auto& l : listeners_) {
+    wait(*l);
+    if (gate_.mode() == RaMode::pxe_clients) solicit_routers(*l);
+  }
+}
+
+void RaResponder::pxe_client(const MacAddress& mac) {
+  // Without a listener the loop has no work and does not run: nothing to post to.
+  if (listeners_.empty() || gate_.mode() != RaMode::pxe_clients) return;
+  asio::post(io_, [this, mac] {
+    for (const RaGate::Held& h : gate_.pxe_client(mac, steady_ms())) {
+      for (auto& l : listeners_) {
+        if (l->interface.name == h.link) {
+          advertise(*l, h.source, mac.to_string() + " " + ipv6_to_string(h.source), true);
+        }
+      }
+    }
+  });
+}
+
+void RaResponder::solicit_routers(Listener& l) {
+  auto ours = link_local_address(l.interface.name);
+  if (!ours) return;  // a router will show itself with its periodic advertisement
+  send(l, encode_router_solicitation(l.interface.mac), *ours, kAllRouters);
 }
 
 void RaResponder::stop() {
@@ -172,7 +211,12 @@ void RaResponder::on_readable(Listener& l) {
       ++counters_.malformed;
       continue;
     }
-    on_solicitation(l, ByteView(buf.data(), static_cast<std::size_t>(got)), source, hop_limit);
+    const ByteView icmp(buf.data(), static_cast<std::size_t>(got));
+    if (!icmp.empty() && icmp[0] == kIcmpv6RouterAdvertisement) {
+      on_advertisement(l, icmp, source, hop_limit);
+    } else {
+      on_solicitation(l, icmp, source, hop_limit);
+    }
   }
 }
 
@@ -188,14 +232,61 @@ void RaResponder::on_solicitation(Listener& l, ByteView icmp, const Ipv6Address&
                      rs.error().message));
     return;
   }
+  const std::optional<MacAddress> mac = rs->source_mac ? rs->source_mac : mac_from_eui64(source);
+  const std::string who = mac ? mac->to_string() + " " + from : from;
+  switch (gate_.solicitation(l.interface.name, mac, source, steady_ms())) {
+    case RaGate::Verdict::answer:
+      advertise(l, source, who, false);
+      return;
+    case RaGate::Verdict::hold:
+      ++counters_.held;
+      spdlog::debug("ra: {} router solicitation on {}: held until its PXE DHCP is seen", who,
+                    l.interface.name);
+      return;
+    case RaGate::Verdict::router_present:
+      ++counters_.router_present;
+      spdlog::debug("ra: {} router solicitation on {}: not answered, a router advertises there",
+                    who, l.interface.name);
+      return;
+    case RaGate::Verdict::not_booting:
+      ++counters_.not_booting;
+      spdlog::debug("ra: {} router solicitation on {}: not answered, not a PXE client booting "
+                    "from pxed",
+                    who, l.interface.name);
+      return;
+  }
+}
+
+void RaResponder::on_advertisement(Listener& l, ByteView icmp, const Ipv6Address& source,
+                                   int hop_limit) {
+  auto ra = decode_router_advertisement(icmp, source, hop_limit);
+  if (!ra) {
+    warn("malformed ra " + ipv6_to_string(source),
+         fmt::format("ra: {} on {}: router advertisement ignored: {}", ipv6_to_string(source),
+                     l.interface.name, ra.error().message));
+    return;
+  }
+  auto ours = link_local_address(l.interface.name);
+  if (ours && *ours == source) return;
+  if (ra->source_mac && *ra->source_mac == l.interface.mac) return;
+  ++counters_.routers_heard;
+  if (gate_.router_heard(l.interface.name, steady_ms()) && gate_.mode() == RaMode::pxe_clients) {
+    spdlog::info(
+        "ra: router {} advertises on {} (router lifetime {} s); pxed leaves router "
+        "solicitations there to it",
+        ipv6_to_string(source), l.interface.name, ra->router_lifetime);
+  }
+}
+
+void RaResponder::advertise(Listener& l, const Ipv6Address& source, const std::string& who,
+                            bool held) {
   const auto now = LogLimiter::Clock::now();
   const Ipv6Address to = advertisement_destination(source);
   LogLimiter& limiter = is_multicast(to) ? multicast_ : per_source_;
-  if (!limiter.allow(l.interface.name + " " + from, now)) {
+  if (!limiter.allow(l.interface.name + " " + ipv6_to_string(source), now)) {
     ++counters_.limited;
     return;
   }
-  const std::string who = rs->source_mac ? rs->source_mac->to_string() : from;
   auto ours = link_local_address(l.interface.name);
   if (!ours) {
     ++counters_.unanswered;
@@ -206,13 +297,26 @@ void RaResponder::on_solicitation(Listener& l, ByteView icmp, const Ipv6Address&
     return;
   }
   if (*ours == source) return;  // our own (never expected: the kernel does not loop it back)
+  if (!send(l, encode_router_advertisement(minimal_router_advertisement(l.interface.mac)), *ours,
+            to)) {
+    ++counters_.unanswered;
+    warn("send " + l.interface.name,
+         fmt::format("ra: {} router solicitation on {}: cannot send the advertisement from {}: {}",
+                     who, l.interface.name, ipv6_to_string(*ours), errno_text()));
+    return;
+  }
+  ++counters_.advertisements;
+  spdlog::info("ra: {} router solicitation -> router advertisement (lifetime 0, no prefix{})",
+               who, held ? "; held until its PXE DHCP" : "");
+}
 
-  Bytes ra = encode_router_advertisement(minimal_router_advertisement(l.interface.mac));
+bool RaResponder::send(Listener& l, const Bytes& icmp, const Ipv6Address& from,
+                       const Ipv6Address& to) {
   sockaddr_in6 dest{};
   dest.sin6_family = AF_INET6;
   std::memcpy(&dest.sin6_addr, to.data(), 16);
   dest.sin6_scope_id = l.interface.index;
-  iovec iov{ra.data(), ra.size()};
+  iovec iov{const_cast<std::uint8_t*>(icmp.data()), icmp.size()};
   alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in6_pktinfo))> control{};
   msghdr msg{};
   msg.msg_name = &dest;
@@ -226,19 +330,10 @@ void RaResponder::on_solicitation(Listener& l, ByteView icmp, const Ipv6Address&
   c->cmsg_type = IPV6_PKTINFO;
   c->cmsg_len = CMSG_LEN(sizeof(in6_pktinfo));
   in6_pktinfo info{};
-  std::memcpy(&info.ipi6_addr, ours->data(),
-              16);  // an advertisement comes from a link-local address
+  std::memcpy(&info.ipi6_addr, from.data(), 16);  // neighbor discovery comes from link-local
   info.ipi6_ifindex = l.interface.index;
   std::memcpy(CMSG_DATA(c), &info, sizeof info);
-  if (::sendmsg(l.socket.native_handle(), &msg, 0) < 0) {
-    ++counters_.unanswered;
-    warn("send " + l.interface.name,
-         fmt::format("ra: {} router solicitation on {}: cannot send the advertisement from {}: {}",
-                     who, l.interface.name, ipv6_to_string(*ours), errno_text()));
-    return;
-  }
-  ++counters_.advertisements;
-  spdlog::info("ra: {} router solicitation -> router advertisement (lifetime 0, no prefix)", who);
+  return ::sendmsg(l.socket.native_handle(), &msg, 0) >= 0;
 }
 
 void RaResponder::warn(const std::string& key, const std::string& message) {

@@ -15,6 +15,36 @@ constexpr std::size_t kOptionUnit = 8;              // option lengths count 8-by
 constexpr std::size_t kSolicitationFixed = 8;       // type, code, checksum, reserved
 constexpr std::uint8_t kManagedFlag = 0x80, kOtherFlag = 0x40;
 
+// Walks the options after the fixed part; sets `mac` from a source link-layer address option.
+Result<std::optional<MacAddress>> read_options(ByteReader& r, std::size_t total) {
+  std::optional<MacAddress> mac;
+  while (!r.at_end()) {
+    const std::size_t at = r.position();
+    const std::uint8_t option = r.u8();
+    const std::uint8_t units = r.u8();
+    if (!r.ok())
+      return fail(Errc::truncated, fmt::format("option header cut short at byte {}", at));
+    if (units == 0) {
+      return fail(Errc::malformed, fmt::format("option {} at byte {} has length 0", option, at));
+    }
+    ByteView body = r.take(units * kOptionUnit - 2);
+    if (!r.ok()) {
+      return fail(Errc::truncated, fmt::format("option {} at byte {} says {} bytes, {} remain",
+                                               option, at, units * kOptionUnit, total - at));
+    }
+    if (option != kOptionSourceLinkLayer) continue;  // unknown options are ignored (§4.1)
+    if (units != 1) {
+      return fail(Errc::malformed,
+                  fmt::format("source link-layer address option of {} bytes, not an Ethernet "
+                              "address (8 bytes)",
+                              units * kOptionUnit));
+    }
+    if (mac) return fail(Errc::malformed, "two source link-layer address options");
+    mac = MacAddress::from(body);
+  }
+  return mac;
+}
+
 }  // namespace
 
 bool is_unspecified(const Ipv6Address& a) {
@@ -58,37 +88,63 @@ Result<RouterSolicitation> decode_router_solicitation(ByteView icmp, const Ipv6A
   if (code != 0) return fail(Errc::malformed, fmt::format("ICMPv6 code {}, not 0", code));
 
   RouterSolicitation rs;
-  while (!r.at_end()) {
-    const std::size_t at = r.position();
-    const std::uint8_t option = r.u8();
-    const std::uint8_t units = r.u8();
-    if (!r.ok())
-      return fail(Errc::truncated, fmt::format("option header cut short at byte {}", at));
-    if (units == 0) {
-      return fail(Errc::malformed, fmt::format("option {} at byte {} has length 0", option, at));
-    }
-    ByteView body = r.take(units * kOptionUnit - 2);
-    if (!r.ok()) {
-      return fail(Errc::truncated, fmt::format("option {} at byte {} says {} bytes, {} remain",
-                                               option, at, units * kOptionUnit, icmp.size() - at));
-    }
-    if (option != kOptionSourceLinkLayer) continue;  // unknown options are ignored (§4.1)
-    if (units != 1) {
-      return fail(Errc::malformed,
-                  fmt::format("source link-layer address option of {} bytes, not an Ethernet "
-                              "address (8 bytes)",
-                              units * kOptionUnit));
-    }
-    if (rs.source_mac) {
-      return fail(Errc::malformed, "two source link-layer address options");
-    }
-    rs.source_mac = MacAddress::from(body);
-  }
+  auto mac = read_options(r, icmp.size());
+  if (!mac) return tl::unexpected(mac.error());
+  rs.source_mac = *mac;
   if (rs.source_mac && is_unspecified(source)) {
     return fail(Errc::malformed,
                 "source link-layer address option from the unspecified address (RFC 4861 §6.1.1)");
   }
   return rs;
+}
+
+Result<RouterAdvertisement> decode_router_advertisement(ByteView icmp, const Ipv6Address& source,
+                                                        int hop_limit) {
+  if (hop_limit != kNdpHopLimit) {
+    return fail(Errc::malformed,
+                fmt::format("hop limit {} (an advertisement from this link has 255)", hop_limit));
+  }
+  if (!is_link_local(source)) {
+    return fail(Errc::malformed, "source address is not link-local (RFC 4861 §6.1.2)");
+  }
+  ByteReader r(icmp);
+  const std::uint8_t type = r.u8();
+  const std::uint8_t code = r.u8();
+  r.skip(2);  // checksum: the kernel's
+  RouterAdvertisement ra;
+  ra.cur_hop_limit = r.u8();
+  const std::uint8_t flags = r.u8();
+  ra.router_lifetime = r.u16();
+  ra.reachable_time = r.u32();
+  ra.retrans_timer = r.u32();
+  if (!r.ok()) {
+    return fail(Errc::truncated,
+                fmt::format("{} bytes, a router advertisement has at least 16", icmp.size()));
+  }
+  if (type != kIcmpv6RouterAdvertisement) {
+    return fail(Errc::malformed, fmt::format("ICMPv6 type {}, not a router advertisement", type));
+  }
+  if (code != 0) return fail(Errc::malformed, fmt::format("ICMPv6 code {}, not 0", code));
+  ra.managed = (flags & kManagedFlag) != 0;
+  ra.other = (flags & kOtherFlag) != 0;
+  auto mac = read_options(r, icmp.size());
+  if (!mac) return tl::unexpected(mac.error());
+  ra.source_mac = *mac;
+  return ra;
+}
+
+Bytes encode_router_solicitation(const std::optional<MacAddress>& ours) {
+  ByteWriter w(16);
+  w.u8(kIcmpv6RouterSolicitation);
+  w.u8(0);   // code
+  w.u16(0);  // checksum: the kernel's
+  w.u32(0);  // reserved
+  if (ours) {
+    w.u8(kOptionSourceLinkLayer);
+    w.u8(1);
+    w.bytes(ours->bytes());
+  }
+  return w.take();
 }
 
 Bytes encode_router_advertisement(const RouterAdvertisement& ra) {

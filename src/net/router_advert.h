@@ -63,6 +63,16 @@ struct RouterAdvertisement {
 // 16 bytes, plus 8 for the source link-layer address option.
 Bytes encode_router_advertisement(const RouterAdvertisement& ra);
 
+// Validates an advertisement another router sent (RFC 4861 §6.1.2: hop limit 255, a link-local
+// source, type 134, code 0, at least 16 bytes, sane option lengths) and reads its fixed part and
+// source link-layer address. Other options (prefixes, MTU, ...) are skipped.
+Result<RouterAdvertisement> decode_router_advertisement(ByteView icmp, const Ipv6Address& source,
+                                                        int hop_limit);
+
+// A router solicitation: 8 bytes, plus the source link-layer address option if `ours` is given
+// (it must not be when sending from the unspecified address).
+Bytes encode_router_solicitation(const std::optional<MacAddress>& ours);
+
 // What pxed sends: lifetime 0, M=0, O=0, all timers unspecified, no prefix, our MAC.
 RouterAdvertisement minimal_router_advertisement(const MacAddress& ours);
 

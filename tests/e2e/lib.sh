@@ -9,7 +9,7 @@
 #   e2e_start_pxed [FLAGS]   pxed serve on br0; waits (bounded) for "pxed: ready"
 #   e2e_start_pxed_profile LOADER [FLAGS]   the same with a config whose default boot profile
 #                            uses LOADER (ipxe, pxelinux, grub): boot files rendered by pxed
-#   e2e_ipxe_flags           E2E_IPXE_FLAGS: flags of this pxed that speed up iPXE (--ipv6-ra)
+#   e2e_ipxe_flags           E2E_IPXE_FLAGS: flags this pxed needs to spare iPXE its IPv6 wait
 #   e2e_boot_bios            boots the BIOS machine; waits (bounded) for the marker or a failure
 #   e2e_boot_uefi MODE       the same with UEFI (OVMF); MODE ipxe-rom, native or httpboot
 #   e2e_check_marker         the sha256 printed by the machine equals the served rootfs.img
@@ -232,11 +232,15 @@ e2e_pxed_supports() {
 }
 
 # e2e_ipxe_flags: sets E2E_IPXE_FLAGS to the pxed flags that spare iPXE needless waits, as far as
-# this pxed has them: --ipv6-ra (a router advertisement ends iPXE's ~13-16 s wait for IPv6).
+# this pxed needs them: a pxed whose default answers the router solicitations of its PXE clients
+# (--ipv6-ra=pxe-clients) needs none; an older one needs --ipv6-ra (a router advertisement ends
+# iPXE's ~13-16 s wait for IPv6).
 E2E_IPXE_FLAGS=()
 e2e_ipxe_flags() {
   E2E_IPXE_FLAGS=()
-  if e2e_pxed_supports --ipv6-ra; then
+  if "$E2E_PXED" serve --help 2>/dev/null | grep -q "pxe-clients"; then
+    return 0
+  elif e2e_pxed_supports --ipv6-ra; then
     E2E_IPXE_FLAGS+=(--ipv6-ra)
   else
     e2e_log "note: this pxed has no --ipv6-ra; iPXE will wait ~15 s for IPv6 before it boots"

@@ -493,19 +493,27 @@ TEST(ConfigLoader, ParseConfigDoesNotValidate) {
   EXPECT_EQ(bad.error()[0].to_string(), "t.toml:1:8: root: expected a string, got 1");
 }
 
-TEST(ConfigLoader, Ipv6RouterAdvertisementIsOffByDefault) {
+TEST(ConfigLoader, Ipv6RouterAdvertisementIsForPxeClientsByDefault) {
   auto with = [](const std::string& line) {
     return "interfaces = \"br0\"\nroot = \"/srv/pxed\"\n[dhcp]\n" + line +
            "\n[[dhcp.subnet]]\nnetwork = \"198.18.0.0/24\"\n";
   };
-  EXPECT_FALSE(load_ok(with("")).dhcp.ipv6_router_advertisement);
-  EXPECT_TRUE(load_ok(with("ipv6-router-advertisement = true")).dhcp.ipv6_router_advertisement);
+  auto mode = [&](const std::string& line) {
+    return load_ok(with(line)).dhcp.ipv6_router_advertisement;
+  };
+  EXPECT_EQ(mode(""), net::RaMode::pxe_clients);
+  EXPECT_EQ(mode("ipv6-router-advertisement = \"pxe-clients\""), net::RaMode::pxe_clients);
+  EXPECT_EQ(mode("ipv6-router-advertisement = \"all\""), net::RaMode::all);
+  EXPECT_EQ(mode("ipv6-router-advertisement = \"off\""), net::RaMode::off);
+  // The switch it used to be still reads: true answers everyone, false no one.
+  EXPECT_EQ(mode("ipv6-router-advertisement = true"), net::RaMode::all);
+  EXPECT_EQ(mode("ipv6-router-advertisement = false"), net::RaMode::off);
   EXPECT_THAT(errors_of(with("ipv6-router-advertisement = \"yes\"")),
-              ElementsAre("t.toml:4:29: dhcp.ipv6-router-advertisement: expected true or false, "
-                          "got \"yes\""));
+              ElementsAre("t.toml:4:29: dhcp.ipv6-router-advertisement: expected \"pxe-clients\", "
+                          "\"all\" or \"off\", got \"yes\""));
   auto example = load_config_file(kExample);
   ASSERT_TRUE(example);
-  EXPECT_FALSE(example->dhcp.ipv6_router_advertisement);
+  EXPECT_EQ(example->dhcp.ipv6_router_advertisement, net::RaMode::pxe_clients);
 }
 
 }  // namespace

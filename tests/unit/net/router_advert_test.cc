@@ -119,5 +119,59 @@ TEST(RouterAdvert, AddressesPrintAndClassify) {
   EXPECT_FALSE(is_unspecified(kIpxeLinkLocal));
 }
 
+TEST(RouterAdvert, DecodesAnotherRoutersAdvertisement) {
+  RouterAdvertisement sent;
+  sent.cur_hop_limit = 64;
+  sent.managed = true;
+  sent.router_lifetime = 1800;
+  sent.source_mac = kOurs;
+  Bytes b = encode_router_advertisement(sent);
+  // A prefix information option (type 3, 32 bytes) after the link-layer address: skipped.
+  Bytes prefix(32, 0);
+  prefix[0] = 3;
+  prefix[1] = 4;
+  b.insert(b.end(), prefix.begin(), prefix.end());
+  auto ra = decode_router_advertisement(b, kIpxeLinkLocal, 255);
+  ASSERT_TRUE(ra) << ra.error().message;
+  EXPECT_EQ(ra->cur_hop_limit, 64);
+  EXPECT_TRUE(ra->managed);
+  EXPECT_FALSE(ra->other);
+  EXPECT_EQ(ra->router_lifetime, 1800);
+  EXPECT_EQ(ra->source_mac, kOurs);
+}
+
+TEST(RouterAdvert, RefusesAdvertisementsThatDidNotComeFromThisLink) {
+  const Bytes b = encode_router_advertisement(minimal_router_advertisement(kOurs));
+  auto far = decode_router_advertisement(b, kIpxeLinkLocal, 254);
+  ASSERT_FALSE(far);
+  EXPECT_NE(far.error().message.find("hop limit 254"), std::string::npos);
+  Ipv6Address global = kIpxeLinkLocal;
+  global[0] = 0x20;
+  global[1] = 0x01;
+  auto not_local = decode_router_advertisement(b, global, 255);
+  ASSERT_FALSE(not_local);
+  EXPECT_NE(not_local.error().message.find("not link-local"), std::string::npos);
+  auto short_one = decode_router_advertisement(ByteView(b.data(), 12), kIpxeLinkLocal, 255);
+  ASSERT_FALSE(short_one);
+  EXPECT_EQ(short_one.error().code, Errc::truncated);
+  Bytes solicitation = kIpxeSolicitation;
+  solicitation.resize(16);
+  auto wrong_type = decode_router_advertisement(solicitation, kIpxeLinkLocal, 255);
+  ASSERT_FALSE(wrong_type);
+  EXPECT_NE(wrong_type.error().message.find("type 133"), std::string::npos);
+  Bytes zero_option = encode_router_advertisement(minimal_router_advertisement(kOurs));
+  zero_option[17] = 0;
+  EXPECT_FALSE(decode_router_advertisement(zero_option, kIpxeLinkLocal, 255));
+}
+
+TEST(RouterAdvert, SolicitationWeSendDecodesAsOne) {
+  const Bytes with_mac = encode_router_solicitation(kOurs);
+  EXPECT_EQ(with_mac, (Bytes{133, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x02, 0, 0, 0, 0, 1}));
+  auto rs = decode_router_solicitation(with_mac, kIpxeLinkLocal, 255);
+  ASSERT_TRUE(rs) << rs.error().message;
+  EXPECT_EQ(rs->source_mac, kOurs);
+  EXPECT_EQ(encode_router_solicitation(std::nullopt), (Bytes{133, 0, 0, 0, 0, 0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace pxed::net

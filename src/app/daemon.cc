@@ -296,6 +296,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       hc.address = server_ip;
       hc.port = cfg.http.port;
       hc.max_connections = cfg.http.max_connections;
+      hc.max_requests_per_connection = cfg.http.max_requests_per_connection;
+      hc.idle_timeout = std::chrono::seconds(cfg.http.idle_timeout);
+      hc.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
       http_server = std::make_unique<http::Server>(http_loop.io, hc, *names);
     }
   } catch (const std::system_error& e) {

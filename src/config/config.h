@@ -121,6 +121,9 @@ struct HttpConfig {
   bool enabled = true;
   std::uint16_t port = 80;
   std::size_t max_connections = 512;
+  std::uint32_t max_requests_per_connection = 1000;  // 0: no limit
+  std::uint32_t idle_timeout = 30;   // seconds between requests on a kept connection
+  std::uint32_t header_timeout = 10;  // seconds to receive a request's headers (then 408)
 };
 
 struct BootConfig {

@@ -562,10 +562,23 @@ class Loader {
 
   void http(const toml::table& t) {
     const std::string_view s = "http";
-    check_keys(t, s, {"enabled", "port", "max-connections"});
+    check_keys(t, s,
+               {"enabled", "port", "max-connections", "max-requests-per-connection",
+                "idle-timeout", "header-timeout"});
     boolean(t, "enabled", s, config_.http.enabled);
     integer(t, "port", s, config_.http.port, kPortRange);
     if (auto v = integer<std::uint32_t>(t, "max-connections", s)) config_.http.max_connections = *v;
+    integer(t, "max-requests-per-connection", s, config_.http.max_requests_per_connection);
+    for (auto [key, out] : {std::pair{"idle-timeout", &config_.http.idle_timeout},
+                            std::pair{"header-timeout", &config_.http.header_timeout}}) {
+      constexpr std::string_view kSeconds = "1 to 3600 seconds";
+      auto v = integer<std::uint32_t>(t, key, s, kSeconds);
+      if (v && (*v < 1 || *v > 3600)) {
+        bad_value(*get(t, key, s), join(s, key), kSeconds);
+      } else if (v) {
+        *out = *v;
+      }
+    }
   }
 
   void boot(const toml::table& t) {

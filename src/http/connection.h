@@ -5,7 +5,10 @@
 // Keeps the connection for further requests (pipelined ones too) when the plan allows, and
 // closes it after a final answer with a short lingering read so the client sees the answer
 // rather than a reset. Runs on one io_context thread; the server's sweep calls
-// check_deadline() every second to enforce the timeouts.
+// check_deadline() every second to enforce the timeouts. Request headers that do not arrive in
+// time get 408 and the connection closes; a kept connection carries at most max_requests
+// requests, the last answer saying "Connection: close". Every response is reported once to the
+// observer (see request_record.h).
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "files/name_space.h"
+#include "http/request_record.h"
 #include "http/response_writer.h"
 #include "http/router.h"
 
@@ -32,6 +36,7 @@ struct ConnectionLimits {
   std::chrono::seconds send_timeout{30};    // while sending, without any progress
   std::chrono::seconds linger_timeout{2};   // reading leftovers after a final answer
   std::uint32_t header_limit = 8 * 1024;    // request line and fields
+  std::uint32_t max_requests = 1000;        // per connection; 0: no limit
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -39,13 +44,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   using Clock = std::chrono::steady_clock;
 
   // on_closed runs once, when the connection closes, with this connection.
+  // `observer` may hold an empty function; it is read for each response, so the server may
+  // change what it holds.
   Connection(boost::asio::ip::tcp::socket socket, files::NameSpace& names, ConnectionLimits limits,
-             std::function<void(Connection*)> on_closed);
+             std::function<void(Connection*)> on_closed,
+             std::shared_ptr<const RequestObserver> observer = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void start();
   void close();  // at once, without a goodbye; safe to call more than once
+                 // (a response being sent is reported as cut short)
   void check_deadline(Clock::time_point now);
 
  private:
@@ -63,6 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void linger();
   void drain();
   void log_outcome(const std::string& failure) const;
+  void complete(const std::string& failure);  // logs and reports the response, once
 
   boost::asio::ip::tcp::socket socket_;
   std::string peer_;  // "IP:PORT" for log lines
@@ -70,22 +80,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   files::NameSpace& names_;
   ConnectionLimits limits_;
   std::function<void(Connection*)> on_closed_;
+  std::shared_ptr<const RequestObserver> observer_;
 
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   State state_ = State::reading;
   Clock::time_point deadline_;
+  bool timed_out_ = false;     // the header timeout cancelled the read: answer 408
+  std::uint32_t requests_ = 0;  // requests answered or being answered on this connection
 
   // The response in flight.
   std::string request_line_;  // "METHOD TARGET" for the log, or "-" if unparsable
   std::string note_;          // said after the status in the log line
+  std::string method_;        // for the record: "-" if unparsable
+  std::string path_;          // for the record
+  bool reported_ = true;      // the response in flight was logged and reported
   Clock::time_point started_;
   ResponsePlan plan_;
   std::optional<files::Content> content_;  // held until the body is sent
   ResponseWriter writer_;
   std::uint64_t written_ = 0;
-  std::size_t head_size_ = 0;    // head and error text, before any generated body
-  std::uint64_t generated_ = 0;  // generated body bytes behind the head (0 for real files)
+  std::size_t head_size_ = 0;    // the status line and header block
+  std::uint64_t generated_ = 0;  // generated file bytes in the body (0 for real files)
 
   std::uint64_t lingered_ = 0;
   std::unique_ptr<char[]> linger_buffer_;

@@ -1,10 +1,12 @@
 // The Range request header (RFC 9110 section 14): which bytes of a file of known size to send.
-// Pure. Only single byte ranges are honoured; anything else gets the whole file, which the RFC
-// allows.
+// Pure. choose_range() honours a single byte range only; choose_ranges() also several, which
+// the router answers with multipart/byteranges.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace pxed::http {
 
@@ -28,5 +30,26 @@ struct RangeChoice {
 // `header` is the Range field value, empty when the request had none. Accepts
 // "bytes=A-B" (B clamped to the last byte), "bytes=A-" and "bytes=-N" (the last N bytes).
 RangeChoice choose_range(std::string_view header, std::uint64_t size);
+
+// At most this many ranges are served as multipart/byteranges, counted after coalescing.
+inline constexpr std::size_t kMaxRanges = 16;
+
+struct RangeSet {
+  RangeKind kind = RangeKind::whole;
+  // whole: {{0, size}}; partial: 1 to kMaxRanges ranges, coalesced, none empty;
+  // unsatisfiable: empty.
+  std::vector<ByteRange> ranges;
+};
+
+// Like choose_range() for a range-set of several comma-separated specs (empty list elements are
+// skipped). Any invalid spec, or another unit, makes the whole header ignored (whole).
+// Specs lying past the end are dropped; if none is left the answer is unsatisfiable.
+// Overlapping and adjacent ranges are coalesced into one; the resulting ranges keep the order
+// in which the client first asked for any of their bytes (RFC 9110 section 14.6: parts in the
+// order of the request, less those coalesced). More than kMaxRanges after that: whole, since a
+// server MAY ignore a Range header (RFC 9110 section 14.2), and the client then still gets what
+// it needs in one response without letting a request fan out into thousands of parts (the
+// section 14.2 / 15.3.7 denial-of-service note on many small ranges).
+RangeSet choose_ranges(std::string_view header, std::uint64_t size);
 
 }  // namespace pxed::http

@@ -40,6 +40,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   }
 
   std::uint16_t port() const { return port_; }
+  void set_observer(RequestObserver observer) { *observer_ = std::move(observer); }
 
   void start() {
     if (started_ || stopped_) return;
@@ -89,12 +90,16 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   void admit(tcp::socket socket) {
     if (connections_.size() >= config_.max_connections) return refuse(std::move(socket));
     std::weak_ptr<Listener> weak = weak_from_this();
-    auto conn = std::make_shared<Connection>(std::move(socket), names_, ConnectionLimits{},
-                                             [weak](Connection* c) {
-                                               if (auto self = weak.lock()) {
-                                                 self->connections_.erase(c);
-                                               }
-                                             });
+    ConnectionLimits limits;
+    limits.header_timeout = config_.header_timeout;
+    limits.idle_timeout = config_.idle_timeout;
+    limits.max_requests = config_.max_requests_per_connection;
+    auto conn = std::make_shared<Connection>(
+        std::move(socket), names_, limits,
+        [weak](Connection* c) {
+          if (auto self = weak.lock()) self->connections_.erase(c);
+        },
+        observer_);
     connections_.emplace(conn.get(), conn);
     conn->start();
   }
@@ -115,14 +120,33 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
     std::string bytes = serialize_head(plan, static_cast<std::int64_t>(std::time(nullptr)));
     bytes += plan.body;
     error_code ec;
+    RequestRecord record;
+    auto peer = socket.remote_endpoint(ec);
+    if (!ec && peer.address().is_v4()) record.client = Ipv4(peer.address().to_v4().to_uint());
     socket.native_non_blocking(true, ec);
     int fd = socket.native_handle();
-    (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     ::shutdown(fd, SHUT_WR);
     char sink[4096];  // read what already arrived so the close is not a reset
     for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
     }
     socket.close(ec);
+
+    if (!*observer_) return;
+    const std::size_t head = bytes.size() - plan.body.size();
+    record.method = "-";
+    record.status = 503;
+    record.bytes_planned = plan.body.size();
+    record.bytes_sent = sent > 0 && static_cast<std::size_t>(sent) > head
+                            ? static_cast<std::size_t>(sent) - head
+                            : 0;
+    record.cut_short = record.bytes_sent < record.bytes_planned;
+    if (record.cut_short) record.error = "the socket buffer took only part of the answer";
+    try {
+      (*observer_)(record);
+    } catch (const std::exception& e) {
+      spdlog::warn("http: the request observer failed: {}", e.what());
+    }
   }
 
   void sweep() {
@@ -144,6 +168,8 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   asio::steady_timer sweep_;  // one timer checks every connection's deadline once a second
   asio::steady_timer retry_;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+  // Shared with the connections, which read it for every response.
+  std::shared_ptr<RequestObserver> observer_ = std::make_shared<RequestObserver>();
   std::uint16_t port_ = 0;
   bool started_ = false;
   bool stopped_ = false;
@@ -169,6 +195,10 @@ void Server::start() {
 
 void Server::stop() {
   listener_->stop();
+}
+
+void Server::set_observer(std::function<void(const RequestRecord&)> observer) {
+  listener_->set_observer(std::move(observer));
 }
 
 std::uint16_t Server::port() const {

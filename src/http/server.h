@@ -4,13 +4,16 @@
 #pragma once
 
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
 
 #include "core/net_types.h"
 #include "files/name_space.h"
+#include "http/request_record.h"
 
 namespace pxed::http {
 
@@ -18,6 +21,9 @@ struct ServerConfig {
   pxed::Ipv4 address;  // listen address
   std::uint16_t port = 80;
   std::size_t max_connections = 512;
+  std::uint32_t max_requests_per_connection = 1000;  // 0: no limit
+  std::chrono::seconds idle_timeout{30};    // between requests on a kept connection
+  std::chrono::seconds header_timeout{10};  // to receive a request's headers (then 408)
 };
 
 class Server {
@@ -36,6 +42,11 @@ class Server {
   void start();                // begins accepting
   void stop();                 // stops accepting and closes every connection
   std::uint16_t port() const;  // bound port (config.port may be 0 in tests)
+
+  // Called on the io_context's thread once per response, when it is complete or was cut short
+  // (also for the 503 sent to connections over the limit). An empty function: no calls.
+  // Exceptions it throws are logged and dropped.
+  void set_observer(std::function<void(const RequestRecord&)> observer);
 
  private:
   class Listener;  // shared with pending handlers so that none outlives what it touches

@@ -83,6 +83,9 @@ TEST(ConfigLoader, ExampleFileLoadsWithNoErrors) {
   EXPECT_EQ(c.tftp.port, 69);
   EXPECT_EQ(c.tftp.max_blksize, 65464);
   EXPECT_EQ(c.http.max_connections, 512u);
+  EXPECT_EQ(c.http.max_requests_per_connection, 1000u);
+  EXPECT_EQ(c.http.idle_timeout, 30u);
+  EXPECT_EQ(c.http.header_timeout, 10u);
   EXPECT_EQ(c.boot.ipxe_boot_file, "http://198.18.0.1/boot.ipxe");
   EXPECT_EQ(c.boot.boot_files.at(0), "undionly.kpxe");
   EXPECT_EQ(c.boot.boot_files.at(7), "ipxe.efi");
@@ -272,6 +275,29 @@ port = -1
                   "a table",
                   "t.toml:8:8: tftp.port: expected a port from 1 to 65535, got 70000",
                   "t.toml:10:8: http.port: expected a port from 1 to 65535, got -1"));
+}
+
+TEST(ConfigLoader, HttpConnectionLimits) {
+  const std::string base =
+      "interfaces = [\"br0\"]\nroot = \"/srv/pxed\"\n[[dhcp.subnet]]\n"
+      "network = \"198.18.0.0/24\"\n[http]\n";
+  Config defaults = load_ok(base);
+  EXPECT_EQ(defaults.http.max_requests_per_connection, 1000u);
+  EXPECT_EQ(defaults.http.idle_timeout, 30u);
+  EXPECT_EQ(defaults.http.header_timeout, 10u);
+
+  Config c = load_ok(base +
+                     "max-requests-per-connection = 0\nidle-timeout = 5\nheader-timeout = 3600\n");
+  EXPECT_EQ(c.http.max_requests_per_connection, 0u);
+  EXPECT_EQ(c.http.idle_timeout, 5u);
+  EXPECT_EQ(c.http.header_timeout, 3600u);
+
+  EXPECT_THAT(errors_of(base + "idle-timeout = 0\nheader-timeout = 3601\n"
+                               "max-requests-per-connection = -1\n"),
+              ElementsAre("t.toml:6:16: http.idle-timeout: expected 1 to 3600 seconds, got 0",
+                          "t.toml:7:18: http.header-timeout: expected 1 to 3600 seconds, got 3601",
+                          "t.toml:8:31: http.max-requests-per-connection: expected an integer "
+                          "from 0 to 4294967295, got -1"));
 }
 
 TEST(ConfigLoader, BadAddressesAndRanges) {

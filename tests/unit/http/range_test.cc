@@ -56,5 +56,87 @@ TEST(ChooseRange, IgnoredMeansWholeFile) {
   }
 }
 
+std::vector<ByteRange> ranges(std::initializer_list<std::pair<std::uint64_t, std::uint64_t>> l) {
+  std::vector<ByteRange> out;
+  for (auto [first, length] : l) out.push_back({first, length});
+  return out;
+}
+
+TEST(ChooseRanges, SeveralInTheOrderAsked) {
+  auto s = choose_ranges("bytes=0-99,200-299", 1000);
+  EXPECT_EQ(s.kind, RangeKind::partial);
+  EXPECT_EQ(s.ranges, ranges({{0, 100}, {200, 100}}));
+
+  s = choose_ranges("bytes=500-599, 0-9 ,-10", 1000);
+  EXPECT_EQ(s.kind, RangeKind::partial);
+  EXPECT_EQ(s.ranges, ranges({{500, 100}, {0, 10}, {990, 10}}));
+}
+
+TEST(ChooseRanges, SingleBehavesLikeChooseRange) {
+  for (std::string_view h : {"", "bytes=10-99", "bytes=-100", "bytes=990-", "bytes=1000-",
+                             "bytes=5-1", "items=0-1", "bytes=0-99999999999999999999"}) {
+    RangeChoice one = choose_range(h, 1000);
+    RangeSet set = choose_ranges(h, 1000);
+    EXPECT_EQ(set.kind, one.kind) << h;
+    if (one.kind != RangeKind::unsatisfiable) {
+      EXPECT_EQ(set.ranges, std::vector<ByteRange>{one.range}) << h;
+    } else {
+      EXPECT_TRUE(set.ranges.empty()) << h;
+    }
+  }
+}
+
+TEST(ChooseRanges, OverlappingAndAdjacentAreCoalesced) {
+  auto s = choose_ranges("bytes=0-99,50-149,150-199", 1000);
+  EXPECT_EQ(s.ranges, ranges({{0, 200}}));
+  // Merged groups keep the position of their earliest member.
+  s = choose_ranges("bytes=600-699,10-19,650-899,0-9", 1000);
+  EXPECT_EQ(s.ranges, ranges({{600, 300}, {0, 20}}));
+  s = choose_ranges("bytes=0-9,0-9,0-9", 1000);
+  EXPECT_EQ(s.ranges, ranges({{0, 10}}));
+  s = choose_ranges("bytes=0-,100-200", 1000);
+  EXPECT_EQ(s.ranges, ranges({{0, 1000}}));
+  // Not adjacent: a gap of one byte.
+  s = choose_ranges("bytes=0-9,11-19", 1000);
+  EXPECT_EQ(s.ranges, ranges({{0, 10}, {11, 9}}));
+}
+
+TEST(ChooseRanges, UnsatisfiableSpecsAreDropped) {
+  auto s = choose_ranges("bytes=0-9,5000-6000", 1000);
+  EXPECT_EQ(s.kind, RangeKind::partial);
+  EXPECT_EQ(s.ranges, ranges({{0, 10}}));
+  s = choose_ranges("bytes=1000-,2000-3000,-0", 1000);
+  EXPECT_EQ(s.kind, RangeKind::unsatisfiable);
+  EXPECT_TRUE(s.ranges.empty());
+}
+
+TEST(ChooseRanges, InvalidSpecOrEmptySetMeansWholeFile) {
+  for (std::string_view h : {"bytes=0-9,x", "bytes=0-9,9-0", "bytes=", "bytes=,", "bytes=0-9;5-6",
+                             "bytes 0-9,5-6"}) {
+    auto s = choose_ranges(h, 1000);
+    EXPECT_EQ(s.kind, RangeKind::whole) << h;
+    EXPECT_EQ(s.ranges, ranges({{0, 1000}})) << h;
+  }
+  // Empty list elements are skipped.
+  EXPECT_EQ(choose_ranges("bytes=,0-9,,20-29,", 1000).ranges, ranges({{0, 10}, {20, 10}}));
+}
+
+TEST(ChooseRanges, AtMostSixteenAfterCoalescing) {
+  std::string h = "bytes=";
+  for (int i = 0; i < 16; ++i) h += std::to_string(i * 10) + "-" + std::to_string(i * 10) + ",";
+  auto s = choose_ranges(h, 1000);
+  EXPECT_EQ(s.kind, RangeKind::partial);
+  EXPECT_EQ(s.ranges.size(), kMaxRanges);
+
+  auto more = choose_ranges(h + "500-500", 1000);
+  EXPECT_EQ(more.kind, RangeKind::whole);
+  EXPECT_EQ(more.ranges, ranges({{0, 1000}}));
+
+  // Many specs that coalesce into few are fine.
+  std::string touching = "bytes=";
+  for (int i = 0; i < 100; ++i) touching += std::to_string(i) + "-" + std::to_string(i) + ",";
+  EXPECT_EQ(choose_ranges(touching, 1000).ranges, ranges({{0, 100}}));
+}
+
 }  // namespace
 }  // namespace pxed::http

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -68,6 +69,53 @@ TEST(ResponseWriter, WritesHeadThenFileRangeThroughAFullSocket) {
   EXPECT_GT(blocked, 0);  // the small buffer filled up on the way
   EXPECT_EQ(w.file_bytes_sent(), 250000u);
   EXPECT_EQ(got, "HEAD\r\n\r\n" + content.substr(1000, 250000));
+}
+
+TEST(ResponseWriter, SegmentsOfMemoryAndFileRangesInOrder) {
+  std::string content;
+  for (int i = 0; i < 400000; ++i) content.push_back(static_cast<char>('a' + i % 26));
+  UniqueFd file = temp_file_with(content);
+  Pair p = make_pair();
+
+  std::vector<WriteSegment> segments;
+  segments.push_back({"HEAD\r\n\r\n--b\r\n", std::nullopt});
+  segments.push_back({std::string(), ByteRange{5, 200000}});
+  segments.push_back({"\r\n--b\r\n", std::nullopt});
+  segments.push_back({std::string(), ByteRange{0, 3}});
+  segments.push_back({std::string(), ByteRange{399990, 10}});
+  segments.push_back({"", std::nullopt});
+  segments.push_back({"\r\n--b--\r\n", std::nullopt});
+  const std::string want = "HEAD\r\n\r\n--b\r\n" + content.substr(5, 200000) + "\r\n--b\r\n" +
+                           content.substr(0, 3) + content.substr(399990, 10) + "\r\n--b--\r\n";
+
+  ResponseWriter w(std::move(segments), file.get());
+  EXPECT_EQ(w.bytes_total(), want.size());
+  EXPECT_EQ(w.file_bytes_total(), 200013u);
+  std::string got;
+  int yielded = 0;
+  for (int rounds = 0; rounds < 100000; ++rounds) {
+    auto s = w.pump(p.writer.get(), 16 * 1024);
+    ASSERT_NE(s, ResponseWriter::Status::failed) << w.error();
+    if (s == ResponseWriter::Status::done) break;
+    if (s == ResponseWriter::Status::yielded) ++yielded;
+    got += drain(p.reader.get());
+  }
+  got += drain(p.reader.get());
+  EXPECT_EQ(w.bytes_written(), want.size());
+  EXPECT_EQ(w.file_bytes_sent(), 200013u);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want);
+  // Done stays done.
+  EXPECT_EQ(w.pump(p.writer.get(), 1024), ResponseWriter::Status::done);
+}
+
+TEST(ResponseWriter, MemoryOnlySegments) {
+  Pair p = make_pair();
+  std::vector<WriteSegment> segments = {{"a", std::nullopt}, {"bc", std::nullopt}};
+  ResponseWriter w(std::move(segments), -1);
+  EXPECT_EQ(w.pump(p.writer.get(), 0), ResponseWriter::Status::done);
+  EXPECT_EQ(drain(p.reader.get()), "abc");
+  EXPECT_EQ(w.bytes_written(), 3u);
 }
 
 TEST(ResponseWriter, HeadOnly) {

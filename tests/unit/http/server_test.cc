@@ -14,9 +14,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
@@ -144,12 +147,19 @@ class HttpServerTest : public ::testing::Test {
     server_.reset();
     fs::remove_all(dir_);
   }
-  void start(std::size_t max_connections = 512) {
+  void start(std::size_t max_connections = 512,
+             const std::function<void(ServerConfig&)>& tweak = {}) {
     ServerConfig config;
     config.address = *Ipv4::parse("127.0.0.1");
     config.port = 0;
     config.max_connections = max_connections;
+    if (tweak) tweak(config);
     server_.emplace(io_, config, *names_);
+    server_->set_observer([this](const RequestRecord& r) {
+      EXPECT_NE(std::this_thread::get_id(), test_thread_);  // on the server's thread
+      std::lock_guard lock(records_mutex_);
+      records_.push_back(r);
+    });
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
   }
@@ -161,6 +171,23 @@ class HttpServerTest : public ::testing::Test {
   boost::asio::io_context io_;
   std::optional<Server> server_;
   std::thread thread_;
+  std::thread::id test_thread_ = std::this_thread::get_id();
+  std::mutex records_mutex_;
+  std::vector<RequestRecord> records_;
+
+  // The records once there are `n` (waits up to 5 s), then 200 ms more to catch extra ones.
+  std::vector<RequestRecord> records(std::size_t n) {
+    for (int i = 0; i < 500; ++i) {
+      {
+        std::lock_guard lock(records_mutex_);
+        if (records_.size() >= n) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::lock_guard lock(records_mutex_);
+    return records_;
+  }
 };
 
 TEST_F(HttpServerTest, TwoRequestsOnOneKeptConnection) {
@@ -431,6 +458,237 @@ TEST_F(HttpServerTest, FileChangedWhileSharedIsServedConsistently) {
     EXPECT_TRUE(r->body == std::string(300000, 'b') || r->body == "small now\n")
         << r->body.size() << " bytes";
   }
+}
+
+TEST_F(HttpServerTest, EtagConditionalsOverTheWire) {
+  start();
+  RawClient c(server_->port());
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto first = c.read();
+  ASSERT_TRUE(first);
+  const std::string etag = field(*first, "ETag");
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(etag.front(), '"');
+  const std::string last_modified = field(*first, "Last-Modified");
+
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: " + etag + "\r\n\r\n");
+  auto cached = c.read();
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->status, 304);
+  EXPECT_EQ(field(*cached, "ETag"), etag);
+  EXPECT_EQ(field(*cached, "Content-Length"), "");
+  EXPECT_TRUE(cached->body.empty());
+
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Modified-Since: " + last_modified +
+         "\r\n\r\n");
+  auto not_modified = c.read();
+  ASSERT_TRUE(not_modified);
+  EXPECT_EQ(not_modified->status, 304);
+
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\nIf-Range: " + etag +
+         "\r\n\r\n");
+  auto part = c.read();
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_EQ(part->body, "hello");
+
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\nIf-Range: \"old\"\r\n\r\n");
+  auto whole = c.read();
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, "hello, world\n");
+  // The connection still works after a 304 without a body.
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto again = c.read();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(field(*again, "ETag"), etag);
+}
+
+TEST_F(HttpServerTest, MultipartRangesOfRealAndGeneratedFiles) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text.push_back(static_cast<char>('A' + i % 50));
+  write_file(dir_ / "letters.bin", text);
+  names_->add("gen.txt", [](const files::Requester&) {
+    return std::optional(bytes_of("0123456789abcdefghij"));
+  });
+  start();
+  RawClient c(server_->port());
+  for (const char* path : {"/letters.bin", "/gen.txt"}) {
+    c.send(std::string("GET ") + path + " HTTP/1.1\r\nHost: t\r\nRange: bytes=0-1,10-12\r\n\r\n");
+    auto r = c.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 206) << path;
+    const std::string type = field(*r, "Content-Type");
+    ASSERT_EQ(type.rfind("multipart/byteranges; boundary=", 0), 0u) << type;
+    const std::string boundary = type.substr(31);
+    const std::string source = path == std::string("/gen.txt") ? "0123456789abcdefghij" : text;
+    const std::string part_type =
+        path == std::string("/gen.txt") ? "text/plain" : "application/octet-stream";
+    const std::string size = std::to_string(source.size());
+    const std::string want = "--" + boundary + "\r\nContent-Type: " + part_type +
+                             "\r\nContent-Range: bytes 0-1/" + size + "\r\n\r\n" +
+                             source.substr(0, 2) + "\r\n--" + boundary +
+                             "\r\nContent-Type: " + part_type + "\r\nContent-Range: bytes 10-12/" +
+                             size + "\r\n\r\n" + source.substr(10, 3) + "\r\n--" + boundary +
+                             "--\r\n";
+    EXPECT_EQ(r->body, want) << path;
+    EXPECT_EQ(field(*r, "Content-Length"), std::to_string(want.size()));
+  }
+  // A generated file's tag comes from its bytes: stable across renderings.
+  c.send("GET /gen.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto g1 = c.read();
+  ASSERT_TRUE(g1);
+  const std::string etag = field(*g1, "ETag");
+  EXPECT_EQ(etag.rfind("\"g-14-", 0), 0u) << etag;
+  c.send("GET /gen.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: " + etag + "\r\n\r\n");
+  auto g2 = c.read();
+  ASSERT_TRUE(g2);
+  EXPECT_EQ(g2->status, 304);
+}
+
+TEST_F(HttpServerTest, RequestLimitClosesAfterTheLast) {
+  start(512, [](ServerConfig& c) { c.max_requests_per_connection = 2; });
+  RawClient c(server_->port());
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+         "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r1 = c.read();
+  ASSERT_TRUE(r1);
+  EXPECT_EQ(field(*r1, "Connection"), "");
+  auto r2 = c.read();
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->status, 200);
+  EXPECT_EQ(field(*r2, "Connection"), "close");
+  EXPECT_TRUE(c.closed_by_peer());  // the third request is not answered
+}
+
+TEST_F(HttpServerTest, SlowHeadersGet408WithoutStallingOthers) {
+  start(512, [](ServerConfig& c) { c.header_timeout = std::chrono::seconds(1); });
+  RawClient slow(server_->port());
+  slow.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n");  // never finished
+  RawClient other(server_->port());
+  other.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto fine = other.read();
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->status, 200);
+  auto start_wait = std::chrono::steady_clock::now();
+  auto r = slow.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 408);
+  EXPECT_EQ(field(*r, "Connection"), "close");
+  EXPECT_LT(std::chrono::steady_clock::now() - start_wait, std::chrono::seconds(4));
+  EXPECT_TRUE(slow.closed_by_peer());
+}
+
+TEST_F(HttpServerTest, LongRequestLineIs414AndBigHeadersAre431) {
+  start();
+  {
+    RawClient c(server_->port());
+    c.send("GET /" + std::string(10000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = c.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 414);
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  {
+    RawClient c(server_->port());
+    c.send("GET /hello.txt HTTP/1.1\r\nCookie: " + std::string(20000, 'c') + "\r\n\r\n");
+    auto r = c.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 431);
+  }
+}
+
+TEST_F(HttpServerTest, ObserverGetsOneRecordPerResponse) {
+  start();
+  {
+    RawClient c(server_->port());
+    c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+           "HEAD /big.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=100-199\r\n\r\n"
+           "GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=0-0,2-2\r\n\r\n"
+           "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    for (bool head : {false, true, false, false, false}) ASSERT_TRUE(c.read(head));
+    RawClient bad(server_->port());
+    bad.send("GARBAGE\r\n\r\n");
+    ASSERT_TRUE(bad.read());
+  }
+  auto got = records(6);
+  ASSERT_EQ(got.size(), 6u);
+  // The bad client may be answered before the pipelined ones finish; sort by what they are.
+  auto find = [&](const std::string& method, const std::string& path, unsigned status) {
+    for (const RequestRecord& r : got) {
+      if (r.method == method && r.path == path && r.status == status) return r;
+    }
+    ADD_FAILURE() << "no record for " << method << " " << path << " " << status;
+    return RequestRecord{};
+  };
+  auto hello = find("GET", "hello.txt", 200);
+  EXPECT_EQ(hello.client, *Ipv4::parse("127.0.0.1"));
+  EXPECT_EQ(hello.bytes_sent, 13u);
+  EXPECT_EQ(hello.bytes_planned, 13u);
+  EXPECT_FALSE(hello.cut_short);
+  EXPECT_TRUE(hello.error.empty());
+  EXPECT_TRUE(hello.content_range.empty());
+  EXPECT_GE(hello.seconds, 0.0);
+  auto head = find("HEAD", "big.bin", 200);
+  EXPECT_EQ(head.bytes_planned, 0u);
+  auto range = find("GET", "big.bin", 206);
+  EXPECT_EQ(range.content_range, "bytes 100-199/300000");
+  EXPECT_EQ(range.bytes_sent, 100u);
+  auto missing = find("GET", "nope", 404);
+  EXPECT_EQ(missing.bytes_sent, 14u);
+  auto garbage = find("-", "", 400);
+  EXPECT_FALSE(garbage.cut_short);
+  std::size_t multipart = 0;
+  for (const RequestRecord& r : got) {
+    if (r.status == 206 && r.content_range.empty()) {
+      ++multipart;
+      EXPECT_GT(r.bytes_sent, 2u);
+      EXPECT_EQ(r.bytes_sent, r.bytes_planned);
+    }
+  }
+  EXPECT_EQ(multipart, 1u);
+}
+
+TEST_F(HttpServerTest, ObserverSeesResponsesCutShort) {
+  const fs::path path = dir_ / "huge.img";
+  {
+    UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(f.valid());
+    ASSERT_EQ(::ftruncate(f.get(), 64 << 20), 0);
+  }
+  start();
+  {
+    RawClient c(server_->port(), 64 * 1024);
+    c.send("GET /huge.img HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_TRUE(c.wait_for_head());
+  }  // gone before reading the body
+  auto got = records(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 200u);
+  EXPECT_TRUE(got[0].cut_short);
+  EXPECT_FALSE(got[0].error.empty());
+  EXPECT_EQ(got[0].bytes_planned, 64u << 20);
+  EXPECT_LT(got[0].bytes_sent, got[0].bytes_planned);
+}
+
+TEST_F(HttpServerTest, ObserverSeesResponsesCutByStop) {
+  const fs::path path = dir_ / "huge.img";
+  {
+    UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(f.valid());
+    ASSERT_EQ(::ftruncate(f.get(), 64 << 20), 0);
+  }
+  start();
+  RawClient c(server_->port(), 64 * 1024);
+  c.send("GET /huge.img HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(c.wait_for_head());  // the response is stuck: the client does not read
+  boost::asio::post(io_, [this] { server_->stop(); });
+  thread_.join();
+  std::lock_guard lock(records_mutex_);
+  ASSERT_EQ(records_.size(), 1u);
+  EXPECT_TRUE(records_[0].cut_short);
+  EXPECT_EQ(records_[0].error, "the connection was closed by the server");
 }
 
 }  // namespace

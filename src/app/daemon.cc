@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <future>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -17,8 +20,11 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.h"
+#include "api/rest_api.h"
+#include "app/boot_timeline.h"
 #include "app/flags_config.h"
 #include "boot/boot_files.h"
 #include "boot/policy.h"
@@ -39,6 +45,7 @@
 #include "app/explain_tftp.h"
 #include "files/name_space.h"
 #include "files/upload_dir.h"
+#include "http/etag.h"
 #include "tftp/negotiation.h"
 #include "tftp/server.h"
 
@@ -158,7 +165,9 @@ void raise_descriptor_limit(const config::Config& cfg) {
 }
 
 // Runs the services a validated config describes until SIGINT or SIGTERM.
-int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
+int run_services(const config::Config& cfg, const std::string& config_digest,
+                 const sigset_t& stop_signals) {
+  const std::int64_t started_ms = unix_now_ms();
   std::vector<net::InterfaceInfo> interfaces;
   for (const std::string& name : cfg.interfaces) {
     interfaces.push_back(or_startup_error(net::find_interface(name)));
@@ -228,6 +237,13 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   // What DHCP learnt of each machine tells the boot files who is asking for them.
   boot::Sightings sightings;
   boot::BootFiles boot_files(policy, sightings);
+  // Every DHCP, TFTP and HTTP step of every machine, for the API and the dashboard.
+  std::unique_ptr<BootTimeline> timeline;
+  try {
+    timeline = std::make_unique<BootTimeline>(cfg.dhcp.lease_db, sightings);
+  } catch (const std::runtime_error& e) {
+    throw StartupError(e.what());
+  }
   if (policy.has_profiles()) {
     names->add_resolver([&boot_files](std::string_view path, const files::Requester& who)
                             -> std::optional<Bytes> {
@@ -286,6 +302,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       tc.remap = remapper(cfg.tftp);
       tc.uploads = uploads.get();
       tc.max_upload_size = cfg.tftp.max_upload_size;
+      tc.observer = [&timeline](const tftp::TransferRecord& r) { timeline->tftp(r); };
       tc.threads = cfg.tftp.threads != 0
                        ? cfg.tftp.threads
                        : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
@@ -299,6 +316,28 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       hc.max_requests_per_connection = cfg.http.max_requests_per_connection;
       hc.idle_timeout = std::chrono::seconds(cfg.http.idle_timeout);
       hc.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
+      api::Sources sources;
+      sources.events = &timeline->log();
+      if (cfg.dhcp.enabled && !cfg.dhcp.proxy) {
+        // The leases belong to the DHCP thread: asked there, answered within 2 s or not at all.
+        sources.leases = [&dhcp_loop, &leases]() {
+          auto answer = std::make_shared<std::promise<std::vector<lease::Lease>>>();
+          auto future = answer->get_future();
+          asio::post(dhcp_loop.io, [answer, &leases] { answer->set_value(leases.all()); });
+          if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+            throw std::runtime_error("the DHCP service did not list its leases within 2 s");
+          }
+          return future.get();
+        };
+      }
+      sources.hosts = [&hosts] { return hosts->all(); };
+      sources.profiles = cfg.boot.profiles;
+      sources.version = "0.1.0";
+      sources.config_digest = config_digest;
+      sources.started_ms = started_ms;
+      hc.handler = [sources = std::move(sources)](const http::Request& request, Ipv4) {
+        return api::handle(sources, request, unix_now_ms());
+      };
       http_server = std::make_unique<http::Server>(http_loop.io, hc, *names);
     }
   } catch (const std::system_error& e) {
@@ -319,7 +358,9 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   }
 
   if (dhcp_server) {
-    dhcp_server->set_observer([&sightings, &ra](const dhcp::Exchange& ex) {
+    dhcp_server->set_observer([&sightings, &ra, &timeline, proxy = cfg.dhcp.proxy](
+                                  const dhcp::Exchange& ex) {
+      timeline->dhcp(ex, proxy);
       if (!ex.reply || *ex.reply == dhcp::MessageType::nak) return;
       const bool pxe_client = ex.client.arch || ex.client.ipxe ||
                               ex.client.firmware != dhcp::FirmwareClass::other;
@@ -336,10 +377,27 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
       sightings.record(s);
     });
   }
+  // Housekeeping: the timeline's retention, at start and every 10 minutes.
+  Loop house_loop;
+  asio::steady_timer prune_timer(house_loop.io);
+  std::function<void()> prune_every;
+  prune_every = [&] {
+    timeline->prune();
+    prune_timer.expires_after(std::chrono::minutes(10));
+    prune_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (!ec) prune_every();
+    });
+  };
+  prune_every();
+  house_loop.run();
+
   durable_listener = dhcp_server.get();
   if (dhcp_server) dhcp_server->start();
   if (tftp_server) tftp_server->start();
-  if (http_server) http_server->start();
+  if (http_server) {
+    http_server->set_observer([&timeline](const http::RequestRecord& r) { timeline->http(r); });
+    http_server->start();
+  }
   dhcp_loop.run();
   tftp_loop.run();
   http_loop.run();
@@ -370,6 +428,7 @@ int run_services(const config::Config& cfg, const sigset_t& stop_signals) {
   }
   if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
   if (http_server) http_loop.stop([&] { http_server->stop(); });
+  house_loop.stop([&] { prune_timer.cancel(); });
   if (ra) {
     ra_loop.stop([&] { ra->stop(); });
     const net::RaCounters& n = ra->counters();
@@ -405,7 +464,16 @@ int serve_main(const ServeOptions& o) {
       print_errors(cfg.error());
       return 2;
     }
-    return run_services(*cfg, stop_signals);
+    // What the API reports as the config's digest: the file's bytes, or the command line's.
+    std::string text = "command line";
+    if (!o.config_file.empty()) {
+      std::ifstream in(o.config_file, std::ios::binary);
+      std::ostringstream all;
+      all << in.rdbuf();
+      text = all.str();
+    }
+    const std::string digest = fmt::format("fnv1a64:{:016x}", http::fnv1a64(text));
+    return run_services(*cfg, digest, stop_signals);
   } catch (const StartupError& e) {
     std::fprintf(stderr, "pxed: %s\n", e.what());
     return 2;

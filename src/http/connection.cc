@@ -96,12 +96,14 @@ FileMeta meta_of(const files::Content& content) {
 
 Connection::Connection(asio::ip::tcp::socket socket, files::NameSpace& names,
                        ConnectionLimits limits, std::function<void(Connection*)> on_closed,
-                       std::shared_ptr<const RequestObserver> observer)
+                       std::shared_ptr<const RequestObserver> observer,
+                       std::shared_ptr<const Handler> handler)
     : socket_(std::move(socket)),
       names_(names),
       limits_(limits),
       on_closed_(std::move(on_closed)),
       observer_(std::move(observer)),
+      handler_(std::move(handler)),
       buffer_(limits.header_limit * 2) {
   error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -242,6 +244,19 @@ void Connection::handle_request(bool has_body) {
   method_ = request.method;
   path_ = printable_target(request.target);
 
+  if (handler_ && *handler_) {
+    std::optional<ResponsePlan> answer;
+    try {
+      answer = (*handler_)(request, client_);
+    } catch (const std::exception& e) {
+      spdlog::warn("http: {} \"{}\": the handler failed: {}", peer_, request_line_, e.what());
+      answer = plan_error(500, request.method == "HEAD", false);
+    }
+    if (answer) {
+      if (request.method == "HEAD") answer->body.clear();  // the head keeps Content-Length
+      return respond(last ? close_after(std::move(*answer)) : std::move(*answer), std::nullopt);
+    }
+  }
   auto routed = route_request(request);
   if (auto* plan = std::get_if<ResponsePlan>(&routed)) {
     return respond(last ? close_after(std::move(*plan)) : std::move(*plan), std::nullopt);

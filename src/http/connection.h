@@ -24,6 +24,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "files/name_space.h"
+#include "http/handler.h"
 #include "http/request_record.h"
 #include "http/response_writer.h"
 #include "http/router.h"
@@ -48,7 +49,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // change what it holds.
   Connection(boost::asio::ip::tcp::socket socket, files::NameSpace& names, ConnectionLimits limits,
              std::function<void(Connection*)> on_closed,
-             std::shared_ptr<const RequestObserver> observer = nullptr);
+             std::shared_ptr<const RequestObserver> observer = nullptr,
+             std::shared_ptr<const Handler> handler = nullptr);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -81,6 +83,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionLimits limits_;
   std::function<void(Connection*)> on_closed_;
   std::shared_ptr<const RequestObserver> observer_;
+  std::shared_ptr<const Handler> handler_;
 
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;

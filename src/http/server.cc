@@ -99,7 +99,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
         [weak](Connection* c) {
           if (auto self = weak.lock()) self->connections_.erase(c);
         },
-        observer_);
+        observer_, handler_);
     connections_.emplace(conn.get(), conn);
     conn->start();
   }
@@ -170,6 +170,7 @@ class Server::Listener : public std::enable_shared_from_this<Listener> {
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
   // Shared with the connections, which read it for every response.
   std::shared_ptr<RequestObserver> observer_ = std::make_shared<RequestObserver>();
+  std::shared_ptr<const Handler> handler_ = std::make_shared<const Handler>(config_.handler);
   std::uint16_t port_ = 0;
   bool started_ = false;
   bool stopped_ = false;

@@ -13,6 +13,7 @@
 
 #include "core/net_types.h"
 #include "files/name_space.h"
+#include "http/handler.h"
 #include "http/request_record.h"
 
 namespace pxed::http {
@@ -24,6 +25,7 @@ struct ServerConfig {
   std::uint32_t max_requests_per_connection = 1000;  // 0: no limit
   std::chrono::seconds idle_timeout{30};    // between requests on a kept connection
   std::chrono::seconds header_timeout{10};  // to receive a request's headers (then 408)
+  Handler handler;  // asked before the files (the REST API); may be empty
 };
 
 class Server {

@@ -152,6 +152,7 @@ struct Shard : std::enable_shared_from_this<Shard> {
       answer_error(from, refusal->code, refusal->message);
       spdlog::info(
           "{}", format_refusal_line(client, op, request->filename, "refused: " + refusal->message));
+      observe_refusal(from, op, request->filename, "refused: " + refusal->message);
       return;
     }
 
@@ -194,13 +195,16 @@ struct Shard : std::enable_shared_from_this<Shard> {
       if (e.code == Errc::not_found) {
         answer_error(from, ErrorCode::file_not_found, "file not found");
         spdlog::info("{}", format_refusal_line(client, op, name, "not found"));
+        observe_refusal(from, op, name, "not found");
       } else if (e.code == Errc::access_denied) {
         answer_error(from, ErrorCode::access_violation, "access violation");
         spdlog::info("{}", format_refusal_line(client, op, name,
                                                "refused: access violation (" + e.message + ")"));
+        observe_refusal(from, op, name, "refused: access violation");
       } else {
         answer_error(from, ErrorCode::not_defined, "cannot open file");
         spdlog::warn("{}", format_refusal_line(client, op, name, "cannot open: " + e.message));
+        observe_refusal(from, op, name, "cannot open: " + e.message);
       }
       return;
     }
@@ -240,7 +244,10 @@ struct Shard : std::enable_shared_from_this<Shard> {
       transfer = std::make_shared<Transfer>(std::move(*socket), from, name, std::move(*file),
                                             std::move(params), timer_for(id),
                                             [weak](const Transfer& done) {
-                                              if (auto self = weak.lock()) self->forget(done);
+                                              auto self = weak.lock();
+                                              if (!self) return;
+                                              self->observe(done.record());
+                                              self->forget(done);
                                             });
     } catch (const boost::system::system_error& e) {
       answer_error(from, ErrorCode::not_defined, "server busy");
@@ -253,6 +260,26 @@ struct Shard : std::enable_shared_from_this<Shard> {
     slot->keep();
     timed_[id] = transfer;
     transfer->start();
+  }
+
+  void observe(const TransferRecord& record) {
+    if (!config_.observer) return;
+    try {
+      config_.observer(record);
+    } catch (const std::exception& e) {
+      spdlog::warn("tftp: the transfer observer failed: {}", e.what());
+    }
+  }
+
+  void observe_refusal(const udp::endpoint& from, std::string_view op, std::string_view name,
+                       std::string outcome) {
+    TransferRecord r;
+    r.client = Ipv4(from.address().to_v4().to_uint());
+    r.port = from.port();
+    r.op = std::string(op);
+    r.filename = std::string(name);
+    r.outcome = std::move(outcome);
+    observe(r);
   }
 
   void schedule(TimerQueue::Id id, Clock::time_point when) {

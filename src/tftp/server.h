@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "files/name_space.h"
 #include "files/upload_dir.h"
 #include "tftp/remap.h"
+#include "tftp/transfer_record.h"
 
 namespace pxed::tftp {
 
@@ -43,6 +45,10 @@ struct ServerConfig {
   // Event loops carrying transfers (at least 1). The name space is then used from several
   // threads at once.
   unsigned threads = 1;
+  // Told of every read request's end: a transfer that ended (any way) or a request answered
+  // without one (not found, refused). Called on the transfer's loop thread, so from several
+  // threads when threads > 1. May be empty.
+  std::function<void(const TransferRecord&)> observer;
 };
 
 class Server {

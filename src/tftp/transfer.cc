@@ -241,6 +241,17 @@ void Transfer::end(Outcome outcome, std::string detail) {
   summary.retries = session_.params().retries;
   summary.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   summary.detail = std::move(detail);
+  record_.client = Ipv4(client_.address().to_v4().to_uint());
+  record_.port = client_.port();
+  record_.filename = filename_;
+  record_.ok = outcome == Outcome::completed;
+  record_.outcome = record_.ok ? "sent" : std::string(to_string(outcome));
+  if (!record_.ok && !summary.detail.empty()) record_.outcome += ": " + summary.detail;
+  record_.bytes = summary.stats.bytes_acked;
+  record_.file_size = summary.stats.file_size;
+  record_.seconds = summary.seconds;
+  record_.blksize = session_.params().blksize;
+  record_.windowsize = session_.params().windowsize;
   std::string line = format_transfer_line(summary);
   if (outcome == Outcome::timed_out || outcome == Outcome::read_failed) {
     spdlog::warn("{}", line);

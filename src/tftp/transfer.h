@@ -20,6 +20,7 @@
 #include "files/name_space.h"
 #include "net/udp_burst.h"
 #include "tftp/session.h"
+#include "tftp/transfer_record.h"
 
 namespace pxed::tftp {
 
@@ -56,6 +57,8 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   bool progressed() const { return session_.progressed(); }
   bool stalled() const { return session_.stalled(); }
   bool finished() const { return session_.finished(); }
+  // How it ended; filled in when it ends (before DoneFn is called).
+  const TransferRecord& record() const { return record_; }
 
  private:
   void receive();
@@ -88,6 +91,7 @@ class Transfer : public std::enable_shared_from_this<Transfer> {
   std::uint64_t ahead_length_ = 0;  // 0: nothing read ahead
   Bytes recv_buf_;
   DoneFn on_done_;
+  TransferRecord record_;
   bool ended_ = false;
 };
 

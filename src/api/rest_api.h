@@ -1,0 +1,50 @@
+// The REST API under /api/v1, read side: JSON for the boot timeline, the machines, the leases,
+// the hosts, the profiles and the server's status. Pure: what it reads comes through Sources
+// (the daemon binds them to the live services), the time is passed in, and the answer is an
+// http::ResponsePlan the HTTP connection sends like any other.
+//
+//   GET /api/v1/status                  version, start, uptime, config digest, counts
+//   GET /api/v1/events?mac=M&since=MS&until=MS&after=ID&limit=N
+//                                       timeline events, oldest first (limit: newest N, 1000)
+//   GET /api/v1/machines                one summary per machine: stage, last result
+//   GET /api/v1/machines/MAC            one machine's summary and its events
+//   GET /api/v1/leases                  the leases on record
+//   GET /api/v1/hosts                   the host records (`pxed hosts`)
+//   GET /api/v1/profiles                the boot profiles of the config
+//
+// Anything else under /api/ is 404 (unknown path) or 405 (a method other than GET or HEAD),
+// with a JSON error body; a bad query parameter is 400 naming it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boot/profile.h"
+#include "http/router.h"
+#include "lease/lease.h"
+#include "timeline/event_log.h"
+
+namespace pxed::api {
+
+struct Sources {
+  const timeline::EventLog* events = nullptr;  // null: no timeline (404 for its endpoints)
+  std::function<std::vector<lease::Lease>()> leases;         // empty: no DHCP service
+  std::function<std::vector<boot::HostRecord>()> hosts;      // empty: no host directory
+  std::vector<boot::Profile> profiles;
+  std::string version;
+  std::string config_digest;  // of the config the server runs with
+  std::int64_t started_ms = 0;
+};
+
+// The answer for `request`, or nullopt if its target is not under /api/ (not ours).
+std::optional<http::ResponsePlan> handle(const Sources& sources, const http::Request& request,
+                                         std::int64_t now_ms);
+
+// The value of `name` in a query string ("a=1&b=2"), %XX and '+' decoded; nullopt if absent.
+std::optional<std::string> query_value(std::string_view query, std::string_view name);
+
+}  // namespace pxed::api

@@ -1,5 +1,6 @@
 #include "api/rest_api.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -127,6 +128,110 @@ http::ResponsePlan events(const Sources& s, std::string_view query, const http::
   return json_plan(200, json{{"events", list}, {"last_id", s.events->last_id()}}, request);
 }
 
+// "Bearer TOKEN" against the configured token, in time independent of where they differ.
+bool token_matches(std::string_view authorization, std::string_view token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!authorization.starts_with(kBearer)) return false;
+  std::string_view given = authorization.substr(kBearer.size());
+  unsigned diff = given.size() == token.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    diff |= static_cast<unsigned char>(given[i]) ^
+            static_cast<unsigned char>(i < token.size() ? token[i] : 0);
+  }
+  return diff == 0;
+}
+
+// Why `request` may not write, or nullopt if it may.
+std::optional<http::ResponsePlan> refuse_write(const Sources& s, const http::Request& request) {
+  if (s.token.empty()) {
+    return error_plan(403, "writes are off: no api.token is configured", request);
+  }
+  if (!token_matches(request.authorization, s.token)) {
+    http::ResponsePlan plan = error_plan(
+        401,
+        request.authorization.empty() ? "this needs Authorization: Bearer TOKEN (api.token)"
+                                      : "wrong token",
+        request);
+    plan.headers.push_back({"WWW-Authenticate", "Bearer realm=\"pxed\""});
+    return plan;
+  }
+  return std::nullopt;
+}
+
+// Applies the JSON object `body` to `host`; the reason it cannot, if any.
+std::optional<std::string> apply_host_fields(const Sources& s, const json& body,
+                                             boot::HostRecord& host) {
+  if (!body.is_object()) return "expected a JSON object";
+  for (const auto& [key, value] : body.items()) {
+    if (key == "profile") {
+      if (!value.is_string()) return "profile: expected a string";
+      std::string name = value.get<std::string>();
+      const bool known = name.empty() || std::any_of(s.profiles.begin(), s.profiles.end(),
+                                                     [&](const auto& p) { return p.name == name; });
+      if (!known) {
+        std::string names;
+        for (const auto& p : s.profiles) names += (names.empty() ? "" : ", ") + p.name;
+        return "profile: no profile named \"" + name + "\" (known: " +
+               (names.empty() ? "none" : names) + ")";
+      }
+      host.profile = name;
+    } else if (key == "hostname") {
+      if (!value.is_string()) return "hostname: expected a string";
+      host.hostname = value.get<std::string>();
+    } else if (key == "labels") {
+      if (!value.is_array()) return "labels: expected an array of strings";
+      host.labels.clear();
+      for (const auto& l : value) {
+        if (!l.is_string() || l.get<std::string>().empty()) {
+          return "labels: expected an array of non-empty strings";
+        }
+        host.labels.push_back(l.get<std::string>());
+      }
+    } else if (key == "boot_once") {
+      if (!value.is_boolean()) return "boot_once: expected true or false";
+      const bool once = value.get<bool>();
+      if (once) host.netbooted_at = 0;  // a new network boot is armed
+      host.boot_once = once;
+    } else {
+      return "unknown field \"" + key + "\" (profile, hostname, labels, boot_once)";
+    }
+  }
+  return std::nullopt;
+}
+
+http::ResponsePlan host_write(const Sources& s, const http::Request& request,
+                              const MacAddress& mac) {
+  if (auto refused = refuse_write(s, request)) return *refused;
+  if (!s.find_host || !s.put_host || !s.remove_host) {
+    return error_plan(404, "no host directory", request);
+  }
+  std::optional<boot::HostRecord> old = s.find_host(mac);
+  if (request.method == "DELETE") {
+    auto removed = s.remove_host(mac);
+    if (!removed) return error_plan(500, "cannot remove: " + removed.error().message, request);
+    if (!*removed) return error_plan(404, "no host " + mac.to_string(), request);
+    http::ResponsePlan plan;
+    plan.status = 204;
+    plan.keep_alive = http::wants_keep_alive(request.version, request.connection);
+    return plan;
+  }
+  json body;
+  try {
+    body = json::parse(request.body.empty() ? std::string("{}") : request.body);
+  } catch (const json::parse_error& e) {
+    return error_plan(400, std::string("the body is not JSON: ") + e.what(), request);
+  }
+  boot::HostRecord host;
+  if (request.method == "PATCH" && old) host = *old;
+  if (request.method == "PUT" && old && old->boot_once) host.netbooted_at = old->netbooted_at;
+  host.mac = mac;
+  if (auto why = apply_host_fields(s, body, host)) return error_plan(400, *why, request);
+  if (auto stored = s.put_host(host); !stored) {
+    return error_plan(500, "cannot store: " + stored.error().message, request);
+  }
+  return json_plan(old ? 200 : 201, host_json(host), request);
+}
+
 }  // namespace
 
 std::optional<std::string> query_value(std::string_view query, std::string_view name) {
@@ -149,11 +254,30 @@ std::optional<http::ResponsePlan> handle(const Sources& s, const http::Request& 
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (request.method != "GET" && request.method != "HEAD") {
-    return error_plan(405, "method " + request.method + " is not allowed here", request);
-  }
   if (!path.starts_with(kV1)) return error_plan(404, "no such API: " + std::string(path), request);
   const std::string_view what = path.substr(kV1.size());
+  const bool read = request.method == "GET" || request.method == "HEAD";
+  if (what.starts_with("hosts/")) {
+    const std::string text(what.substr(std::string_view("hosts/").size()));
+    auto mac = MacAddress::parse(text);
+    if (!mac) {
+      return error_plan(400, "expected a MAC like aa:bb:cc:dd:ee:ff, got \"" + text + "\"",
+                        request);
+    }
+    if (request.method == "PUT" || request.method == "PATCH" || request.method == "DELETE") {
+      return host_write(s, request, *mac);
+    }
+    if (!read) {
+      http::ResponsePlan plan =
+          error_plan(405, "method " + request.method + " is not allowed here", request);
+      plan.headers.back() = {"Allow", "GET, HEAD, PUT, PATCH, DELETE"};
+      return plan;
+    }
+    auto host = s.find_host ? s.find_host(*mac) : std::nullopt;
+    if (!host) return error_plan(404, "no host " + mac->to_string(), request);
+    return json_plan(200, host_json(*host), request);
+  }
+  if (!read) return error_plan(405, "method " + request.method + " is not allowed here", request);
 
   if (what == "status") {
     json body = {{"version", s.version},

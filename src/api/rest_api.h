@@ -11,9 +11,17 @@
 //   GET /api/v1/leases                  the leases on record
 //   GET /api/v1/hosts                   the host records (`pxed hosts`)
 //   GET /api/v1/profiles                the boot profiles of the config
+//   GET    /api/v1/hosts/MAC            one host record
+//   PUT    /api/v1/hosts/MAC            create or replace it: {"profile", "hostname", "labels",
+//                                       "boot_once"}, each optional (absent: empty/false)
+//   PATCH  /api/v1/hosts/MAC            change only the fields given
+//   DELETE /api/v1/hosts/MAC            remove it (204; 404 if there was none)
 //
-// Anything else under /api/ is 404 (unknown path) or 405 (a method other than GET or HEAD),
-// with a JSON error body; a bad query parameter is 400 naming it.
+// Writes need "Authorization: Bearer TOKEN" with the config's api.token (401 otherwise, 403
+// when no token is configured: writes are then off). Setting boot_once to true arms a new
+// network boot (the previous one's mark is cleared). Anything else under /api/ is 404 (unknown
+// path) or 405 (method), with a JSON error body; a bad query parameter or body is 400 saying
+// what was expected.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +42,10 @@ struct Sources {
   const timeline::EventLog* events = nullptr;  // null: no timeline (404 for its endpoints)
   std::function<std::vector<lease::Lease>()> leases;         // empty: no DHCP service
   std::function<std::vector<boot::HostRecord>()> hosts;      // empty: no host directory
+  std::function<std::optional<boot::HostRecord>(const MacAddress&)> find_host;
+  std::function<Result<void>(const boot::HostRecord&)> put_host;
+  std::function<Result<bool>(const MacAddress&)> remove_host;  // false: there was none
+  std::string token;  // the bearer token writes need; empty: writes are refused
   std::vector<boot::Profile> profiles;
   std::string version;
   std::string config_digest;  // of the config the server runs with

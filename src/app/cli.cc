@@ -1,9 +1,11 @@
 #include "app/cli.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
 
+#include "app/api_client.h"
 #include "app/boot_commands.h"
 #include "app/daemon.h"
 #include "app/explain_tftp.h"
@@ -68,6 +70,17 @@ int run_cli(int argc, char** argv) {
   explain_tftp->add_option("--client", explain_client, "The client's IPv4 address")->required();
   explain_tftp->add_option("--config", explain_config, "TOML config file (rules and root)");
   explain_tftp->add_option("--root", explain_root, "Served directory (overrides the config's)");
+
+  EventsOptions evo;
+  if (const char* api = std::getenv("PXED_API")) evo.api = api;
+  CLI::App* events = app.add_subcommand(
+      "events", "A machine's boot timeline (or every machine's), from a running pxed's API");
+  events->add_option("--mac", evo.mac, "The machine's MAC address (default: every machine)");
+  events->add_option("--api", evo.api, "Where pxed's HTTP server answers (env PXED_API)")
+      ->capture_default_str();
+  events->add_option("--since", evo.since_ms, "Only events from this time on (unix ms)");
+  events->add_option("--limit", evo.limit, "At most this many, the newest")->capture_default_str();
+  events->add_flag("--json", evo.json, "Print the API's JSON");
 
   HostsOptions ho;
   CLI::App* hosts = app.add_subcommand(
@@ -141,6 +154,7 @@ int run_cli(int argc, char** argv) {
   }
   if (explain->parsed()) return explain_main(eo);
   if (leases->parsed()) return leases_main(leases_db, leases_json);
+  if (events->parsed()) return events_main(evo);
   if (explain_tftp->parsed()) {
     return explain_tftp_main(explain_path, explain_client, explain_config, explain_root);
   }

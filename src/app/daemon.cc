@@ -331,6 +331,10 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
         };
       }
       sources.hosts = [&hosts] { return hosts->all(); };
+      sources.find_host = [&hosts](const MacAddress& mac) { return hosts->find(mac); };
+      sources.put_host = [&hosts](const boot::HostRecord& h) { return hosts->put(h); };
+      sources.remove_host = [&hosts](const MacAddress& mac) { return hosts->remove(mac); };
+      sources.token = cfg.api.token;
       sources.profiles = cfg.boot.profiles;
       sources.version = "0.1.0";
       sources.config_digest = config_digest;

@@ -134,6 +134,12 @@ struct BootConfig {
   std::string default_profile;
 };
 
+// The REST API (/api/v1) on the HTTP server. Reads are open to whoever reaches the HTTP port;
+// writes need this bearer token.
+struct ApiConfig {
+  std::string token;  // api.token, or the first line of api.token-file; empty: writes are off
+};
+
 struct Config {
   std::vector<std::string>
       interfaces;    // served interfaces; the first one's IPv4 is the server address
@@ -142,6 +148,7 @@ struct Config {
   TftpConfig tftp;
   HttpConfig http;
   BootConfig boot;
+  ApiConfig api;
   std::string source;  // the file it was read from, empty for flags only
 };
 

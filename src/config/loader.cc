@@ -3,7 +3,9 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cctype>
 #include <cstring>
+#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -129,13 +131,49 @@ class Loader {
   }
 
   void load(const toml::table& root) {
-    check_keys(root, "", {"interfaces", "root", "dhcp", "tftp", "http", "boot"});
+    check_keys(root, "", {"interfaces", "root", "dhcp", "tftp", "http", "boot", "api"});
     if (auto names = strings(root, "interfaces", "")) config_.interfaces = std::move(*names);
     string(root, "root", "", config_.root);
     if (const toml::table* t = table(root, "dhcp", "")) dhcp(*t);
     if (const toml::table* t = table(root, "tftp", "")) tftp(*t);
     if (const toml::table* t = table(root, "http", "")) http(*t);
     if (const toml::table* t = table(root, "boot", "")) boot(*t);
+    if (const toml::table* t = table(root, "api", "")) api(*t);
+  }
+
+  // A file named in the config: relative to the config file's directory.
+  std::string beside_config(const std::string& file) const {
+    if (file.starts_with('/')) return file;
+    auto slash = file_.rfind('/');
+    return slash == std::string::npos ? file : file_.substr(0, slash + 1) + file;
+  }
+
+  void api(const toml::table& t) {
+    const std::string_view s = "api";
+    check_keys(t, s, {"token", "token-file"});
+    string(t, "token", s, config_.api.token);
+    std::string file;
+    if (!string(t, "token-file", s, file)) return;
+    const toml::node& where = *get(t, "token-file", s);
+    if (!config_.api.token.empty()) {
+      bad_value(where, "api.token-file", "either api.token or api.token-file, not both");
+      return;
+    }
+    const std::string full = beside_config(file);
+    std::ifstream in(full);
+    std::string line;
+    if (!in) {
+      error(where.source(), "api.token-file",
+            fmt::format("cannot read {}: {}", full, std::strerror(errno)));
+      return;
+    }
+    std::getline(in, line);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line.empty()) {
+      bad_value(where, "api.token-file", "a file whose first line is the token (it is empty)");
+      return;
+    }
+    config_.api.token = line;
   }
 
   void syntax_error(const toml::source_region& where, std::string_view description) {
@@ -662,11 +700,7 @@ class Loader {
   // A template file named by a profile: read and parsed now; its errors name the template file.
   std::shared_ptr<const boot::Template> template_file(const toml::node& n, const std::string& path,
                                                       const std::string& file) {
-    std::string full = file;
-    if (!file.starts_with('/')) {
-      auto slash = file_.rfind('/');
-      if (slash != std::string::npos) full = file_.substr(0, slash + 1) + file;
-    }
+    const std::string full = beside_config(file);
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(full.c_str(), "rb"), &std::fclose);
     if (!f) {
       error(n.source(), path, fmt::format("cannot read {}: {}", full, std::strerror(errno)));

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
@@ -57,6 +58,8 @@ Request to_request(const bhttp::request<bhttp::empty_body>& msg, bool has_body) 
   r.if_range = joined(msg, bhttp::field::if_range);
   r.if_none_match = joined(msg, bhttp::field::if_none_match);
   r.if_modified_since = joined(msg, bhttp::field::if_modified_since);
+  r.authorization = joined(msg, bhttp::field::authorization);
+  r.content_type = joined(msg, bhttp::field::content_type);
   r.has_body = has_body;
   return r;
 }
@@ -214,13 +217,43 @@ void Connection::on_header(error_code ec) {
     }
     return refuse_unparsable(431, "request headers over the size limit");
   }
-  // The start line and fields were parsed before Content-Length was found too big.
-  if (is(ec, bhttp::error::body_limit)) return handle_request(true);
+  // The start line and fields were parsed before Content-Length was found too big. Only the
+  // handler's targets get their body read; files take none (413).
+  if (is(ec, bhttp::error::body_limit)) {
+    const auto length = parser_->content_length();
+    if (handler_ && *handler_ && length && *length <= kMaxHandlerBody &&
+        parser_->get().target().starts_with("/api/")) {
+      return read_body(static_cast<std::size_t>(*length));
+    }
+    return handle_request(true);
+  }
   if (is_parse_error(ec)) return refuse_unparsable(400, "malformed request: " + ec.message());
   if (ec != asio::error::operation_aborted) {
     spdlog::debug("http: {} read failed: {}", peer_, ec.message());
   }
   close();
+}
+
+void Connection::read_body(std::size_t length) {
+  auto take = [this, length] {
+    const auto data = buffer_.data();
+    body_.assign(static_cast<const char*>(data.data()), length);
+    buffer_.consume(length);
+    handle_request(false);
+  };
+  if (buffer_.size() >= length) return take();
+  // The body's time counts as the headers' (header_timeout, then 408).
+  asio::async_read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()),
+                   [self = shared_from_this(), take](error_code ec, std::size_t) {
+                     if (self->state_ == State::closed) return;
+                     if (!ec) return take();
+                     if (self->timed_out_ && ec == asio::error::operation_aborted) {
+                       return self->refuse_unparsable(
+                           408, fmt::format("request body did not arrive within {} s",
+                                            self->limits_.header_timeout.count()));
+                     }
+                     self->close();
+                   });
 }
 
 void Connection::refuse_unparsable(unsigned status, const std::string& why) {
@@ -239,6 +272,8 @@ void Connection::handle_request(bool has_body) {
   ++requests_;
   const bool last = limits_.max_requests != 0 && requests_ >= limits_.max_requests;
   Request request = to_request(parser_->get(), has_body);
+  request.body = std::move(body_);
+  body_.clear();
   request_line_ =
       fmt::format("{} {}", printable_target(request.method, 20), printable_target(request.target));
   method_ = request.method;

@@ -68,6 +68,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_header(boost::system::error_code ec);
   void refuse_unparsable(unsigned status, const std::string& why);
   void handle_request(bool has_body);
+  // A request with a Content-Length body for the handler: reads it, then handle_request().
+  void read_body(std::size_t length);
   void respond(ResponsePlan plan, std::optional<files::Content> content);
   void pump();
   void finish_response();
@@ -97,6 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string note_;          // said after the status in the log line
   std::string method_;        // for the record: "-" if unparsable
   std::string path_;          // for the record
+  std::string body_;          // the request body read by read_body(), for the next request
   bool reported_ = true;      // the response in flight was logged and reported
   Clock::time_point started_;
   ResponsePlan plan_;

@@ -30,8 +30,14 @@ struct Request {
   std::string if_range;    // If-Range field value; empty if absent
   std::string if_none_match;      // If-None-Match field values joined with ", "; empty if absent
   std::string if_modified_since;  // If-Modified-Since field value(s); empty if absent
-  bool has_body = false;   // Content-Length > 0 or Transfer-Encoding: we never read bodies
+  bool has_body = false;   // a body that was not read (files take none): answered 413
+  std::string authorization;  // Authorization field value; empty if absent
+  std::string content_type;   // Content-Type field value; empty if absent
+  std::string body;           // read only for the handler's targets (/api/), up to 64 KiB
 };
+
+// The largest request body read, and only for targets under /api/ when a handler is set.
+inline constexpr std::size_t kMaxHandlerBody = 64 * 1024;
 
 struct Header {
   std::string name;

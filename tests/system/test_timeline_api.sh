@@ -3,9 +3,12 @@
 # vendor class) takes an address, tftp-hpa fetches the loader and misses a config file, curl
 # fetches the root file system with a Range; /api/v1/events then holds those steps for the
 # machine's MAC, in order, with the summaries the dashboard shows, and /api/v1/machines shows its
-# stage. After a restart the events are still there (they are stored in the lease database).
-# The other endpoints answer JSON (status, leases, hosts, profiles), errors are JSON too (404,
-# 405, 400 naming the bad parameter), and none of the API traffic lands in the timeline.
+# stage. After a restart (with a config file that sets api.token-file and a profile) the events
+# are still there (they are stored in the lease database). The other endpoints answer JSON
+# (status, leases, hosts, profiles), errors are JSON too (404, 405, 400 naming the bad
+# parameter), none of the API traffic lands in the timeline, and hosts are written through the
+# API: without the token 401, with it PUT/PATCH/DELETE work, are seen by `pxed hosts list`, and
+# change what the machine boots.
 source "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || die "python3 is missing (scripts/setup.sh test)"
 sys_setup
@@ -72,6 +75,23 @@ assert order.index('tftp') > max(i for i, p in enumerate(order) if p == 'dhcp'),
 assert order.index('http') > max(i for i, p in enumerate(order) if p == 'tftp'), order
 "
 log "events: DHCP -> TFTP pxelinux.0 -> TFTP miss -> HTTP rootfs range, by MAC"
+# The same through the command line.
+in_cli "$PXED" events --api "http://$SERVER_IP" --mac "$MAC" >cli.txt || die "pxed events failed"
+grep -qE "$MAC +http +rootfs +ok +HTTP /rootfs.img 206 0-1048575$" cli.txt ||
+  { cat cli.txt; die "pxed events does not show the HTTP step"; }
+grep -qE "$MAC +tftp +loader +ok +TFTP pxelinux.0 293 KB" cli.txt || { cat cli.txt; die "pxed events does not show the loader"; }
+set +e
+in_cli "$PXED" events --api "http://$SERVER_IP" --mac nonsense >cli.txt 2>&1
+status=$?
+set -e
+[[ $status == 1 ]] && grep -q "the API answered 400: mac: expected" cli.txt ||
+  { cat cli.txt; die "pxed events with a bad MAC: status $status"; }
+set +e
+in_cli "$PXED" events --api "http://$SERVER_IP:9" >cli.txt 2>&1
+status=$?
+set -e
+[[ $status == 2 ]] && grep -q "cannot ask the API" cli.txt || { cat cli.txt; die "pxed events without a server: status $status"; }
+log "pxed events shows the same timeline; says why when the API refuses or is not there"
 
 code=$(api_get machines machines.json)
 [[ $code == 200 ]] || die "machines gave $code"
@@ -118,13 +138,68 @@ code=$(api_get "events?limit=0" all.json)
 check all.json "assert not [e for e in d['events'] if '/api/' in e['summary']], 'API requests in the timeline'"
 log "errors: 404, 400 with the parameter, 405; API traffic not in the timeline"
 
-# A restart keeps the timeline (the lease database holds it).
+# A restart keeps the timeline (the lease database holds it). Now with a config file: a
+# profile and the API token.
 stop_pxed
-start_pxed --boot-file bios=pxelinux.0
+echo "tok-$RANDOM-$RANDOM" >"$WORK/api-token"
+TOKEN=$(cat "$WORK/api-token")
+cat >"$WORK/pxed.toml" <<TOML
+interfaces = ["vs"]
+root = "$ROOT"
+[dhcp]
+lease-db = "$WORK/leases.db"
+[[dhcp.subnet]]
+network = "198.18.0.0/24"
+interfaces = ["vs"]
+pools = ["$DHCP_RANGE"]
+[[boot.profile]]
+name = "rescue"
+loader = "pxelinux"
+kernel = "rescue/vmlinuz"
+[api]
+token-file = "api-token"
+TOML
+start_pxed_with --config "$WORK/pxed.toml"
 expect_log "timeline: [0-9]+ recent event\(s\) loaded from"
 code=$(api_get "events?mac=$MAC" after.json)
 [[ $code == 200 ]] || die "events after the restart gave $code"
 check after.json "assert any(e['summary'] == 'HTTP /rootfs.img 206 0-1048575' for e in d['events']), d"
-stop_pxed
 log "the timeline survives a restart"
+
+# Hosts through the API. send METHOD PATH BODY OUT [TOKEN]: prints the status code.
+send() {
+  local auth=()
+  [[ -n ${5:-} ]] && auth=(-H "Authorization: Bearer $5")
+  in_cli timeout 10 curl -sS -o "$4" -w '%{http_code}' -X "$1" "${auth[@]}" \
+    -H 'Content-Type: application/json' --data-binary "$3" "$api/$2"
+}
+code=$(send PUT "hosts/$MAC" '{"profile": "rescue"}' put.json)
+[[ $code == 401 ]] || die "a PUT without the token gave $code"
+code=$(send PUT "hosts/$MAC" '{"profile": "rescue"}' put.json "wrong")
+[[ $code == 401 ]] || die "a PUT with a wrong token gave $code"
+code=$(send PUT "hosts/$MAC" '{"profile": "nosuch"}' put.json "$TOKEN")
+[[ $code == 400 ]] || die "a PUT naming an unknown profile gave $code"
+check put.json "assert 'no profile named \"nosuch\" (known: rescue)' in d['error'], d"
+code=$(send PUT "hosts/$MAC" '{"profile": "rescue", "labels": ["lab"], "boot_once": true, "colour": 1}' put.json "$TOKEN")
+[[ $code == 400 ]] || die "a PUT with an unknown field gave $code"
+code=$(send PUT "hosts/$MAC" '{"profile": "rescue", "labels": ["lab"], "boot_once": true}' put.json "$TOKEN")
+[[ $code == 201 ]] || { cat put.json; die "creating a host gave $code"; }
+check put.json "assert d['profile'] == 'rescue' and d['labels'] == ['lab'] and d['boot_once'], d"
+code=$(send PATCH "hosts/$MAC" '{"hostname": "node9"}' patch.json "$TOKEN")
+[[ $code == 200 ]] || die "PATCH gave $code"
+check patch.json "assert d['hostname'] == 'node9' and d['profile'] == 'rescue' and d['labels'] == ['lab'], d"
+"$PXED" hosts list --lease-db "$WORK/leases.db" >hosts.txt || die "pxed hosts list failed"
+grep -q "$MAC.*rescue" hosts.txt || { cat hosts.txt; die "pxed hosts list does not show the API's host"; }
+# What the machine boots follows: its pxelinux config is now the rescue profile's.
+in_cli timeout 10 curl -sS -f -o rescue.cfg "http://$SERVER_IP/pxelinux.cfg/01-52-54-00-71-3e-01" ||
+  die "the machine's pxelinux config is not served"
+grep -q "rescue/vmlinuz" rescue.cfg || { cat rescue.cfg; die "the host's profile from the API is not used"; }
+code=$(send DELETE "hosts/$MAC" '' del.json "$TOKEN")
+[[ $code == 204 ]] || die "DELETE gave $code"
+code=$(send DELETE "hosts/$MAC" '' del.json "$TOKEN")
+[[ $code == 404 ]] || die "a second DELETE gave $code"
+code=$(api_get "hosts/$MAC" gone.json)
+[[ $code == 404 ]] || die "a deleted host gave $code"
+stop_pxed
+log "hosts: 401 without or with a wrong token, 400 for an unknown profile or field, PUT/PATCH/DELETE with it; pxed hosts list and the boot follow"
 log PASS

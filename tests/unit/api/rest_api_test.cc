@@ -1,5 +1,7 @@
 #include "api/rest_api.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -158,6 +160,110 @@ TEST_F(RestApi, ErrorsAreJson) {
   auto off = handle(none, get("/api/v1/events"), 0);
   ASSERT_TRUE(off);
   EXPECT_EQ(off->status, 404u);
+}
+
+class RestApiHosts : public RestApi {
+ protected:
+  void SetUp() override {
+    RestApi::SetUp();
+    sources_.token = "s3cret";
+    sources_.find_host = [this](const MacAddress& mac) -> std::optional<boot::HostRecord> {
+      auto it = hosts_.find(mac);
+      if (it == hosts_.end()) return std::nullopt;
+      return it->second;
+    };
+    sources_.put_host = [this](const boot::HostRecord& h) -> Result<void> {
+      hosts_[h.mac] = h;
+      return {};
+    };
+    sources_.remove_host = [this](const MacAddress& mac) -> Result<bool> {
+      return hosts_.erase(mac) == 1;
+    };
+  }
+  http::Request write(const std::string& method, const std::string& body,
+                      const std::string& auth = "Bearer s3cret") {
+    http::Request r = get("/api/v1/hosts/52:54:00:71:3e:01", method);
+    r.body = body;
+    r.authorization = auth;
+    return r;
+  }
+  std::map<MacAddress, boot::HostRecord> hosts_;
+};
+
+TEST_F(RestApiHosts, WritesNeedTheToken) {
+  auto none = handle(sources_, write("PUT", "{}", ""), 0);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 401u);
+  EXPECT_EQ(*none->header("WWW-Authenticate"), "Bearer realm=\"pxed\"");
+  auto wrong = handle(sources_, write("PUT", "{}", "Bearer s3creT"), 0);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401u);
+  auto longer = handle(sources_, write("PUT", "{}", "Bearer s3cret2"), 0);
+  ASSERT_TRUE(longer);
+  EXPECT_EQ(longer->status, 401u);
+  sources_.token.clear();
+  auto off = handle(sources_, write("PUT", "{}"), 0);
+  ASSERT_TRUE(off);
+  EXPECT_EQ(off->status, 403u);
+  EXPECT_TRUE(hosts_.empty());
+}
+
+TEST_F(RestApiHosts, PutPatchGetDelete) {
+  auto created =
+      handle(sources_, write("PUT", R"({"profile":"live","labels":["a","b"],"boot_once":true})"), 0);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201u);
+  ASSERT_EQ(hosts_.size(), 1u);
+  EXPECT_EQ(hosts_.begin()->second.labels, (std::vector<std::string>{"a", "b"}));
+  hosts_.begin()->second.netbooted_at = 77;  // its boot happened
+  auto patched = handle(sources_, write("PATCH", R"({"hostname":"n1"})"), 0);
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200u);
+  EXPECT_EQ(body_of(*patched)["profile"], "live");  // kept
+  EXPECT_EQ(body_of(*patched)["netbooted_at"], 77);  // PATCH without boot_once keeps the mark
+  auto rearmed = handle(sources_, write("PATCH", R"({"boot_once":true})"), 0);
+  ASSERT_TRUE(rearmed);
+  EXPECT_EQ(body_of(*rearmed)["netbooted_at"], 0);  // a new network boot is armed
+  auto replaced = handle(sources_, write("PUT", R"({"hostname":"n2"})"), 0);
+  ASSERT_TRUE(replaced);
+  EXPECT_EQ(replaced->status, 200u);
+  EXPECT_EQ(body_of(*replaced)["profile"], "");  // PUT replaces the whole record
+  auto read = handle(sources_, get("/api/v1/hosts/52:54:00:71:3e:01"), 0);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(body_of(*read)["hostname"], "n2");
+  auto gone = handle(sources_, write("DELETE", ""), 0);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 204u);
+  EXPECT_TRUE(gone->body.empty());
+  auto again = handle(sources_, write("DELETE", ""), 0);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 404u);
+}
+
+TEST_F(RestApiHosts, BadBodiesSayWhy) {
+  auto reason = [&](const std::string& body) {
+    auto plan = handle(sources_, write("PUT", body), 0);
+    EXPECT_TRUE(plan);
+    EXPECT_EQ(plan->status, 400u) << body;
+    return body_of(*plan)["error"].get<std::string>();
+  };
+  EXPECT_EQ(reason(R"({"profile":"nosuch"})"),
+            "profile: no profile named \"nosuch\" (known: live)");
+  EXPECT_EQ(reason(R"({"labels":"a"})"), "labels: expected an array of strings");
+  EXPECT_EQ(reason(R"({"labels":[""]})"), "labels: expected an array of non-empty strings");
+  EXPECT_EQ(reason(R"({"boot_once":"yes"})"), "boot_once: expected true or false");
+  EXPECT_EQ(reason(R"({"colour":1})"),
+            "unknown field \"colour\" (profile, hostname, labels, boot_once)");
+  EXPECT_EQ(reason("[1]"), "expected a JSON object");
+  EXPECT_TRUE(reason("{").starts_with("the body is not JSON: "));
+  EXPECT_TRUE(hosts_.empty());
+  auto bad_mac = handle(sources_, get("/api/v1/hosts/xyz", "PUT"), 0);
+  ASSERT_TRUE(bad_mac);
+  EXPECT_EQ(bad_mac->status, 400u);
+  auto post = handle(sources_, get("/api/v1/hosts/52:54:00:71:3e:01", "POST"), 0);
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405u);
+  EXPECT_EQ(*post->header("Allow"), "GET, HEAD, PUT, PATCH, DELETE");
 }
 
 TEST(RestApiQuery, ValuesAreDecoded) {

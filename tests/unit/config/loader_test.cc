@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include <gmock/gmock.h>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "config/validate.h"
@@ -540,6 +542,30 @@ TEST(ConfigLoader, Ipv6RouterAdvertisementIsForPxeClientsByDefault) {
   auto example = load_config_file(kExample);
   ASSERT_TRUE(example);
   EXPECT_EQ(example->dhcp.ipv6_router_advertisement, net::RaMode::pxe_clients);
+}
+
+TEST(ConfigLoader, ApiTokenFromTheConfigOrAFile) {
+  const std::string base =
+      "interfaces = [\"br0\"]\nroot = \"/srv/pxed\"\n[[dhcp.subnet]]\n"
+      "network = \"198.18.0.0/24\"\n[api]\n";
+  EXPECT_EQ(load_ok(base).api.token, "");  // writes off
+  EXPECT_EQ(load_ok(base + "token = \"abc\"\n").api.token, "abc");
+  const std::string dir = ::testing::TempDir();
+  {
+    std::ofstream f(dir + "/pxed-token.txt");
+    f << "from-file  \nsecond line\n";
+  }
+  EXPECT_EQ(load_ok(base + "token-file = \"" + dir + "/pxed-token.txt\"\n").api.token,
+            "from-file");
+  auto missing = errors_of(base + "token-file = \"/nonexistent/pxed-token\"\n");
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_TRUE(missing[0].starts_with("t.toml:6:14: api.token-file: cannot read /nonexistent/pxed-token"))
+      << missing[0];
+  EXPECT_THAT(errors_of(base + "token = \"a\"\ntoken-file = \"" + dir + "/pxed-token.txt\"\n"),
+              ElementsAre(::testing::StartsWith(
+                  "t.toml:7:14: api.token-file: expected either api.token or api.token-file")));
+  EXPECT_THAT(errors_of(base + "tokn = \"a\"\n"),
+              ElementsAre(::testing::HasSubstr("api.tokn")));
 }
 
 }  // namespace

@@ -1,0 +1,110 @@
+#include "app/api_client.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace pxed::app {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+struct Base {
+  std::string host, port = "80";
+};
+
+Result<Base> parse_base(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) {
+    return fail(Errc::invalid_argument,
+                fmt::format("--api {}: expected http://HOST[:PORT] (https is not served)", url));
+  }
+  url.remove_prefix(kScheme.size());
+  url = url.substr(0, url.find('/'));  // "/" or "/api/v1" after the authority: ours to add
+  Base b;
+  const std::size_t colon = url.rfind(':');
+  b.host = std::string(url.substr(0, colon));
+  if (colon != std::string_view::npos) b.port = std::string(url.substr(colon + 1));
+  if (b.host.empty() || b.port.empty()) {
+    return fail(Errc::invalid_argument, fmt::format("--api: no host in {}", url));
+  }
+  return b;
+}
+
+}  // namespace
+
+Result<ApiAnswer> api_request(const std::string& method, const std::string& base,
+                              const std::string& path, const std::string& body,
+                              const std::string& token, std::chrono::seconds timeout) {
+  auto where = parse_base(base);
+  if (!where) return tl::unexpected(where.error());
+  try {
+    asio::io_context io;
+    asio::ip::tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(resolver.resolve(where->host, where->port));
+    bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), "/api/v1/" + path, 11);
+    req.set(bhttp::field::host, where->host);
+    req.set(bhttp::field::user_agent, "pxed");
+    req.set(bhttp::field::connection, "close");
+    if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
+    if (!body.empty()) {
+      req.set(bhttp::field::content_type, "application/json");
+      req.body() = body;
+    }
+    req.prepare_payload();
+    bhttp::write(stream, req);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    bhttp::read(stream, buffer, parser);
+    return ApiAnswer{parser.get().result_int(), parser.get().body()};
+  } catch (const boost::system::system_error& e) {
+    return fail(Errc::io, fmt::format("{}: {}", base, e.code().message()));
+  }
+}
+
+int events_main(const EventsOptions& o) {
+  std::string path = "events?limit=" + std::to_string(o.limit);
+  if (!o.mac.empty()) path += "&mac=" + o.mac;
+  if (o.since_ms > 0) path += "&since=" + std::to_string(o.since_ms);
+  auto answer = api_request("GET", o.api, path);
+  if (!answer) {
+    std::fprintf(stderr, "pxed: cannot ask the API at %s\n", answer.error().message.c_str());
+    return 2;
+  }
+  nlohmann::json body = nlohmann::json::parse(answer->body, nullptr, false);
+  if (answer->status != 200 || body.is_discarded()) {
+    std::string why = body.is_object() && body.contains("error") && body["error"].is_string()
+                          ? body["error"].get<std::string>()
+                          : answer->body;
+    std::fprintf(stderr, "pxed: the API answered %u: %s\n", answer->status, why.c_str());
+    return 1;
+  }
+  if (o.json) {
+    std::printf("%s\n", body.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& e : body.value("events", nlohmann::json::array())) {
+    std::printf("%s  %-17s %-4s %-11s %-6s %s\n", e.value("at", "").c_str(),
+                e["mac"].is_string() ? e["mac"].get<std::string>().c_str() : "-",
+                e.value("protocol", "").c_str(), e.value("stage", "").c_str(),
+                e.value("outcome", "").c_str(), e.value("summary", "").c_str());
+  }
+  return 0;
+}
+
+}  // namespace pxed::app

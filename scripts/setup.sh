@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(cmake g++ make pkg-config libboost-dev libspdlog-dev libfmt-dev libcli11-dev
   libexpected-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev)
 test_pkgs=(libgtest-dev libgmock-dev iproute2 busybox-static isc-dhcp-client tftp-hpa curl
-  sqlite3 kea-admin tcpdump atftp ndisc6 python3 dnsmasq-base)
+  sqlite3 kea-admin tcpdump atftp ndisc6 python3 dnsmasq-base chromium)
 boot_pkgs=(qemu-system-x86 ipxe-qemu seabios ovmf ipxe pxelinux syslinux-common cpio
   busybox-static iproute2 curl syslinux-efi grub-efi-amd64-signed)
 

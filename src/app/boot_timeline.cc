@@ -93,10 +93,12 @@ void BootTimeline::tftp(const tftp::TransferRecord& r) {
 }
 
 void BootTimeline::http(const http::RequestRecord& r) {
-  // The API and the dashboard are the admin's, not a machine's boot.
-  if (r.path.starts_with("/api/") || r.path.starts_with("api/") || r.path.starts_with("ui/") ||
-      r.path.starts_with("/ui/")) {
-    return;
+  // The API, the dashboard and the metrics are the admin's, not a machine's boot.
+  for (std::string_view admin : {"api/", "ui/", "ui", "metrics"}) {
+    std::string_view path = r.path;
+    if (path.starts_with('/')) path.remove_prefix(1);
+    path = path.substr(0, path.find('?'));
+    if (admin.ends_with('/') ? path.starts_with(admin) : path == admin) return;
   }
   timeline::HttpFacts f;
   f.client = r.client;

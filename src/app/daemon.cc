@@ -24,7 +24,9 @@
 
 #include "core/clock.h"
 #include "api/rest_api.h"
+#include "api/ui_files.h"
 #include "app/boot_timeline.h"
+#include "app/metrics.h"
 #include "app/flags_config.h"
 #include "boot/boot_files.h"
 #include "boot/policy.h"
@@ -267,6 +269,27 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   }
 
   Loop dhcp_loop, tftp_loop, http_loop;
+  // The leases belong to the DHCP thread: asked there, answered within 2 s or not at all.
+  std::function<std::vector<lease::Lease>()> list_leases;
+  if (cfg.dhcp.enabled && !cfg.dhcp.proxy) {
+    list_leases = [&dhcp_loop, &leases]() {
+      auto answer = std::make_shared<std::promise<std::vector<lease::Lease>>>();
+      auto future = answer->get_future();
+      asio::post(dhcp_loop.io, [answer, &leases] { answer->set_value(leases.all()); });
+      if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+        throw std::runtime_error("the DHCP service did not list its leases within 2 s");
+      }
+      return future.get();
+    };
+  }
+  // Prometheus metrics (GET /metrics), fed by the same observers as the timeline. Shared: the
+  // timeline's subscriber holds it too.
+  ServerMetricsConfig metrics_config;
+  metrics_config.started_ms = started_ms;
+  if (!cfg.dhcp.proxy) metrics_config.subnets = cfg.dhcp.subnets;
+  metrics_config.leases = list_leases;
+  auto metrics = std::make_shared<ServerMetrics>(std::move(metrics_config));
+  timeline->log().subscribe([metrics](const timeline::Event& e) { metrics->on_event(e); });
   std::unique_ptr<dhcp::Server> dhcp_server;
   std::unique_ptr<tftp::Server> tftp_server;
   std::unique_ptr<http::Server> http_server;
@@ -302,7 +325,10 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
       tc.remap = remapper(cfg.tftp);
       tc.uploads = uploads.get();
       tc.max_upload_size = cfg.tftp.max_upload_size;
-      tc.observer = [&timeline](const tftp::TransferRecord& r) { timeline->tftp(r); };
+      tc.observer = [&timeline, metrics](const tftp::TransferRecord& r) {
+        timeline->tftp(r);
+        metrics->on_tftp(r);
+      };
       tc.threads = cfg.tftp.threads != 0
                        ? cfg.tftp.threads
                        : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
@@ -318,18 +344,7 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
       hc.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
       api::Sources sources;
       sources.events = &timeline->log();
-      if (cfg.dhcp.enabled && !cfg.dhcp.proxy) {
-        // The leases belong to the DHCP thread: asked there, answered within 2 s or not at all.
-        sources.leases = [&dhcp_loop, &leases]() {
-          auto answer = std::make_shared<std::promise<std::vector<lease::Lease>>>();
-          auto future = answer->get_future();
-          asio::post(dhcp_loop.io, [answer, &leases] { answer->set_value(leases.all()); });
-          if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
-            throw std::runtime_error("the DHCP service did not list its leases within 2 s");
-          }
-          return future.get();
-        };
-      }
+      sources.leases = list_leases;
       sources.hosts = [&hosts] { return hosts->all(); };
       sources.find_host = [&hosts](const MacAddress& mac) { return hosts->find(mac); };
       sources.put_host = [&hosts](const boot::HostRecord& h) { return hosts->put(h); };
@@ -339,8 +354,21 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
       sources.version = "0.1.0";
       sources.config_digest = config_digest;
       sources.started_ms = started_ms;
-      hc.handler = [sources = std::move(sources)](const http::Request& request, Ipv4) {
-        return api::handle(sources, request, unix_now_ms());
+      // The dashboard's files (web/), read once now.
+      const std::string ui_dir = api::UiFiles::find_default_dir();
+      auto ui = std::make_shared<const api::UiFiles>(api::UiFiles::load(ui_dir));
+      if (ui->size() == 0) {
+        spdlog::warn("http: no dashboard files found (web/ beside the executable, or "
+                     "/usr/share/pxed/web); /ui/ answers 404");
+      } else {
+        spdlog::info("http: dashboard at /ui/ ({} files from {})", ui->size(), ui->dir());
+      }
+      hc.handler = [sources = std::move(sources), ui, metrics](
+                       const http::Request& request, Ipv4) -> std::optional<http::ResponsePlan> {
+        const std::int64_t now_ms = unix_now_ms();
+        if (auto page = ui->handle(request)) return page;
+        if (auto plan = metrics->handle(request, now_ms)) return plan;
+        return api::handle(sources, request, now_ms);
       };
       http_server = std::make_unique<http::Server>(http_loop.io, hc, *names);
     }
@@ -362,8 +390,9 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   }
 
   if (dhcp_server) {
-    dhcp_server->set_observer([&sightings, &ra, &timeline, proxy = cfg.dhcp.proxy](
+    dhcp_server->set_observer([&sightings, &ra, &timeline, metrics, proxy = cfg.dhcp.proxy](
                                   const dhcp::Exchange& ex) {
+      metrics->on_dhcp(ex);
       timeline->dhcp(ex, proxy);
       if (!ex.reply || *ex.reply == dhcp::MessageType::nak) return;
       const bool pxe_client = ex.client.arch || ex.client.ipxe ||
@@ -399,7 +428,10 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   if (dhcp_server) dhcp_server->start();
   if (tftp_server) tftp_server->start();
   if (http_server) {
-    http_server->set_observer([&timeline](const http::RequestRecord& r) { timeline->http(r); });
+    http_server->set_observer([&timeline, metrics](const http::RequestRecord& r) {
+      timeline->http(r);
+      metrics->on_http(r);
+    });
     http_server->start();
   }
   dhcp_loop.run();

@@ -242,10 +242,13 @@ void Connection::read_body(std::size_t length) {
     handle_request(false);
   };
   if (buffer_.size() >= length) return take();
-  // The body's time counts as the headers' (header_timeout, then 408).
-  asio::async_read(socket_, buffer_, asio::transfer_exactly(length - buffer_.size()),
-                   [self = shared_from_this(), take](error_code ec, std::size_t) {
+  // The body's time counts as the headers' (header_timeout, then 408). The rest is read into
+  // room prepared in buffer_ itself (a dynamic buffer handed to async_read would be a copy).
+  const std::size_t missing = length - buffer_.size();
+  asio::async_read(socket_, buffer_.prepare(missing),
+                   [self = shared_from_this(), take](error_code ec, std::size_t n) {
                      if (self->state_ == State::closed) return;
+                     self->buffer_.commit(n);
                      if (!ec) return take();
                      if (self->timed_out_ && ec == asio::error::operation_aborted) {
                        return self->refuse_unparsable(

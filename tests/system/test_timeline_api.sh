@@ -122,6 +122,19 @@ code=$(api_get profiles profiles.json)
 check profiles.json "assert d == {'profiles': []}, d"
 log "status, leases, hosts, profiles answer JSON"
 
+# Prometheus metrics count the same steps.
+in_cli timeout 10 curl -sS -f -D metrics.head -o metrics.txt "http://$SERVER_IP/metrics" || die "GET /metrics failed"
+grep -qi '^content-type: text/plain; version=0.0.4' metrics.head || die "/metrics has the wrong content type"
+for line in 'pxed_dhcp_messages_total\{type="discover",reply="offer"\} 1' \
+  'pxed_dhcp_messages_total\{type="request",reply="ack"\} 1' \
+  'pxed_tftp_transfers_total\{outcome="ok"\} 1' 'pxed_tftp_transfers_total\{outcome="not_found"\} 1' \
+  'pxed_http_requests_total\{status="206"\} 1' 'pxed_boot_stage_seconds_count\{stage="loader"\} 1' \
+  'pxed_boot_stage_seconds_count\{stage="rootfs"\} 1' \
+  'pxed_dhcp_leases_in_use\{subnet="198.18.0.0/24",pool="198.18.0.100-198.18.0.150"\} 1'; do
+  grep -qE "^$line\$" metrics.txt || { grep -E "^pxed_(dhcp|tftp|http|boot)" metrics.txt; die "/metrics lacks $line"; }
+done
+log "metrics: DHCP, TFTP, HTTP counters, boot stage histograms and the pool's leases in use"
+
 # Errors are JSON and say why.
 code=$(api_get nothing err.json)
 [[ $code == 404 ]] || die "an unknown endpoint gave $code"
@@ -135,7 +148,7 @@ in_cli timeout 10 curl -sS -I "$api/status" | grep -qi '^content-type: applicati
   die "HEAD of status has no JSON content type"
 check events.json "pass"
 code=$(api_get "events?limit=0" all.json)
-check all.json "assert not [e for e in d['events'] if '/api/' in e['summary']], 'API requests in the timeline'"
+check all.json "assert not [e for e in d['events'] if '/api/' in e['summary'] or '/metrics' in e['summary']], 'API requests in the timeline'"
 log "errors: 404, 400 with the parameter, 405; API traffic not in the timeline"
 
 # A restart keeps the timeline (the lease database holds it). Now with a config file: a
@@ -185,6 +198,29 @@ code=$(send PUT "hosts/$MAC" '{"profile": "rescue", "labels": ["lab"], "boot_onc
 code=$(send PUT "hosts/$MAC" '{"profile": "rescue", "labels": ["lab"], "boot_once": true}' put.json "$TOKEN")
 [[ $code == 201 ]] || { cat put.json; die "creating a host gave $code"; }
 check put.json "assert d['profile'] == 'rescue' and d['labels'] == ['lab'] and d['boot_once'], d"
+# A body that arrives in two TCP segments (browsers send headers and body apart).
+cat >"$WORK/split.py" <<'PY'
+import socket, sys, time
+host, mac, token = sys.argv[1], sys.argv[2], sys.argv[3]
+body = b'{"profile": "rescue", "labels": ["lab"], "boot_once": true}'
+head = (f"PUT /api/v1/hosts/{mac} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+s = socket.create_connection((host, 80), timeout=10)
+s.sendall(head.encode() + body[:10])
+time.sleep(0.3)
+s.sendall(body[10:])
+answer = b""
+while True:
+    part = s.recv(65536)
+    if not part:
+        break
+    answer += part
+print(answer.decode(errors="replace").split("\r\n")[0])
+print(answer.decode(errors="replace").split("\r\n\r\n", 1)[-1])
+PY
+in_cli timeout 15 python3 "$WORK/split.py" "$SERVER_IP" "$MAC" "$TOKEN" >split.txt || die "the split PUT failed"
+head -n 1 split.txt | grep -q "HTTP/1.1 200" || { cat split.txt; die "a body in two segments was not read whole"; }
+grep -q '"boot_once": true' split.txt || { cat split.txt; die "the split PUT did not store boot_once"; }
 code=$(send PATCH "hosts/$MAC" '{"hostname": "node9"}' patch.json "$TOKEN")
 [[ $code == 200 ]] || die "PATCH gave $code"
 check patch.json "assert d['hostname'] == 'node9' and d['profile'] == 'rescue' and d['labels'] == ['lab'], d"

@@ -1,8 +1,8 @@
 // What the HTTP server reports about each response it sent or began to send, for observers
-// such as the boot timeline. One record per response, delivered on the server's thread once the
-// response is complete or was cut short (the client went away, a send timeout, the server
-// stopping). Connections closed before any response (idle, a client that hung up while sending
-// headers) give no record.
+// such as the boot timeline. One record per response, delivered on the thread of the
+// connection's event loop (several loops at once) once the response is complete or was cut
+// short (the client went away, a send timeout, the server stopping). Connections closed before
+// any response (idle, a client that hung up while sending headers) give no record.
 #pragma once
 
 #include <cstdint>

@@ -2,10 +2,11 @@
 // and boot settings, the leases and the profiles. Plain JavaScript, no build step, no library;
 // everything comes from the REST API on the same origin (/api/v1, see src/api/rest_api.h).
 //
-// Live updates. The page first tries server-sent events: `new EventSource("/api/v1/events/stream")`
-// where each message's data is one timeline event as JSON, the same object as an element of
-// /api/v1/events' "events" (a message whose data is {"events": [...]} is taken too; messages may
-// be unnamed or named "event"). If the stream fails, or has not opened within 3 s, the page falls
+// Live updates. The page first tries server-sent events:
+// `new EventSource("/api/v1/events/stream?after=LAST_ID")` (src/api/event_stream.h), whose "boot"
+// messages carry one timeline event as JSON, the same object as an element of /api/v1/events'
+// "events", each followed by a "machine" message with that machine's summary (as in
+// /api/v1/machines), which updates its row at once. If the stream fails, or has not opened within 3 s, the page falls
 // back to polling `GET /api/v1/events?after=LAST_ID&limit=1000` every 2 s. Whenever new events
 // arrive (either way), the machines, the status and the leases are fetched again and the open
 // timeline gets the new events of its machine. A stream that was open and then broke is tried
@@ -477,7 +478,7 @@ window.addEventListener("unhandledrejection", (e) => {
     if (typeof EventSource !== "function") return startPolling("this browser has no EventSource");
     let source;
     try {
-      source = new EventSource(STREAM_URL);
+      source = new EventSource(STREAM_URL + "?after=" + state.lastId);
     } catch (e) {
       return startPolling("no event stream: " + e.message);
     }
@@ -499,7 +500,7 @@ window.addEventListener("unhandledrejection", (e) => {
       opened = true;
       clearTimeout(openTimer);
       setLive("stream", STREAM_URL);
-      quietly(pollOnce());  // what happened before the stream opened
+      // What happened since the page loaded comes first: the stream replays after=LAST_ID.
     };
     source.onerror = () => fallBack(opened ? "the event stream broke" : "no event stream on this server");
     const onMessage = (message) => {
@@ -512,7 +513,20 @@ window.addEventListener("unhandledrejection", (e) => {
       takeEvents(Array.isArray(data.events) ? data.events : [data]);
     };
     source.onmessage = onMessage;
-    source.addEventListener("event", onMessage);
+    source.addEventListener("boot", onMessage);
+    source.addEventListener("machine", (message) => {
+      let m;
+      try {
+        m = JSON.parse(message.data);
+      } catch (e) {
+        return;
+      }
+      if (!m || typeof m.mac !== "string") return;
+      const at = state.machines.findIndex((x) => x.mac === m.mac);
+      if (at >= 0) state.machines[at] = m;
+      else state.machines.push(m), state.machines.sort((a, b) => (a.mac < b.mac ? -1 : 1));
+      renderMachines();
+    });
   }
 
   // ---- Start ----

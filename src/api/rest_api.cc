@@ -299,6 +299,28 @@ std::optional<http::ResponsePlan> handle(const Sources& s, const http::Request& 
     if (!s.events) return error_plan(404, "the boot timeline is off", request);
     return events(s, query, request);
   }
+  if (what == "events/stream") {
+    if (!s.event_stream) return error_plan(404, "the boot timeline is off", request);
+    StreamRequest want;
+    std::string bad;
+    if (auto mac = query_value(query, "mac")) {
+      want.mac = MacAddress::parse(*mac);
+      if (!want.mac) bad = "mac: expected aa:bb:cc:dd:ee:ff, got \"" + *mac + "\"";
+    }
+    if (auto v = number_param(query, "after", bad)) want.after_id = *v;
+    if (!request.last_event_id.empty()) {  // an EventSource reconnecting: it knows best
+      const std::string& id = request.last_event_id;
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), v);
+      if (ec != std::errc() || end != id.data() + id.size() || v < 0) {
+        bad = "Last-Event-ID: expected an event id, got \"" + id + "\"";
+      } else {
+        want.after_id = v;
+      }
+    }
+    if (!bad.empty()) return error_plan(400, bad, request);
+    return s.event_stream(want, request);
+  }
   if (what == "machines") {
     if (!s.events) return error_plan(404, "the boot timeline is off", request);
     json list = json::array();

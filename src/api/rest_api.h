@@ -6,6 +6,8 @@
 //   GET /api/v1/status                  version, start, uptime, config digest, counts
 //   GET /api/v1/events?mac=M&since=MS&until=MS&after=ID&limit=N
 //                                       timeline events, oldest first (limit: newest N, 1000)
+//   GET /api/v1/events/stream?mac=M&after=ID
+//                                       the same, live, as server-sent events (event_stream.h)
 //   GET /api/v1/machines                one summary per machine: stage, last result
 //   GET /api/v1/machines/MAC            one machine's summary and its events
 //   GET /api/v1/leases                  the leases on record
@@ -31,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/event_stream.h"
 #include "boot/profile.h"
 #include "http/router.h"
 #include "lease/lease.h"
@@ -50,6 +53,8 @@ struct Sources {
   std::string version;
   std::string config_digest;  // of the config the server runs with
   std::int64_t started_ms = 0;
+  // The live stream (EventStreams::open); empty: 404.
+  std::function<http::ResponsePlan(const StreamRequest&, const http::Request&)> event_stream;
 };
 
 // The answer for `request`, or nullopt if its target is not under /api/ (not ours).

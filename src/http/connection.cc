@@ -2,9 +2,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -60,8 +64,21 @@ Request to_request(const bhttp::request<bhttp::empty_body>& msg, bool has_body) 
   r.if_modified_since = joined(msg, bhttp::field::if_modified_since);
   r.authorization = joined(msg, bhttp::field::authorization);
   r.content_type = joined(msg, bhttp::field::content_type);
+  if (auto it = msg.find("Last-Event-ID"); it != msg.end()) r.last_event_id = std::string(it->value());
   r.has_body = has_body;
   return r;
+}
+
+// The body length a request declares. Beast accepts only equal repeated values ("5, 5"), so
+// the first is the length.
+std::optional<std::uint64_t> declared_length(const bhttp::request<bhttp::empty_body>& msg) {
+  const auto it = msg.find(bhttp::field::content_length);
+  if (it == msg.end()) return std::nullopt;
+  const auto v = it->value();
+  std::uint64_t n = 0;
+  const auto [end, err] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (err != std::errc() || end == v.data()) return std::nullopt;
+  return n;
 }
 
 double seconds_since(Connection::Clock::time_point t) {
@@ -131,6 +148,7 @@ void Connection::start() {
 void Connection::close() {
   if (state_ == State::closed) return;
   if (state_ == State::writing && !reported_) complete("the connection was closed by the server");
+  if (channel_) finish_stream("the connection was closed by the server");
   state_ = State::closed;
   error_code ec;
   socket_.close(ec);
@@ -159,6 +177,15 @@ void Connection::check_deadline(Clock::time_point now) {
       break;
     case State::writing:
       complete(fmt::format("the client read nothing for {} s", limits_.send_timeout.count()));
+      break;
+    case State::streaming:
+      if (!stream_blocked_ && channel_ && !plan_.stream->keepalive_text.empty()) {
+        deadline_ = now + plan_.stream->keepalive_every;
+        channel_->push(plan_.stream->keepalive_text);
+        return;
+      }
+      finish_stream(
+          fmt::format("the client read nothing for {} s", limits_.send_timeout.count()));
       break;
     case State::lingering:
     case State::closed:
@@ -220,7 +247,9 @@ void Connection::on_header(error_code ec) {
   // The start line and fields were parsed before Content-Length was found too big. Only the
   // handler's targets get their body read; files take none (413).
   if (is(ec, bhttp::error::body_limit)) {
-    const auto length = parser_->content_length();
+    // Beast stops before it marks the header done, so its content_length() may not be asked;
+    // the field itself is in the message, already validated by the parser.
+    const auto length = declared_length(parser_->get());
     if (handler_ && *handler_ && length && *length <= kMaxHandlerBody &&
         parser_->get().target().starts_with("/api/")) {
       return read_body(static_cast<std::size_t>(*length));
@@ -291,7 +320,10 @@ void Connection::handle_request(bool has_body) {
       answer = plan_error(500, request.method == "HEAD", false);
     }
     if (answer) {
-      if (request.method == "HEAD") answer->body.clear();  // the head keeps Content-Length
+      if (request.method == "HEAD") {  // the head keeps Content-Length; no stream
+        answer->body.clear();
+        answer->stream.reset();
+      }
       return respond(last ? close_after(std::move(*answer)) : std::move(*answer), std::nullopt);
     }
   }
@@ -390,10 +422,128 @@ void Connection::pump() {
 }
 
 void Connection::finish_response() {
+  if (plan_.stream) return start_stream();  // reported when it ends
   complete("");
   content_.reset();
   if (plan_.keep_alive) return wait_for_request();
   linger();
+}
+
+void Connection::start_stream() {
+  state_ = State::streaming;
+  const StreamPlan& stream = *plan_.stream;
+  channel_ = std::make_shared<StreamChannel>(stream.max_pending);
+  std::weak_ptr<Connection> weak = weak_from_this();
+  channel_->attach([weak, executor = socket_.get_executor()] {
+    asio::post(executor, [weak] {
+      if (auto self = weak.lock()) self->stream_flush();
+    });
+  });
+  stream_out_.clear();
+  stream_offset_ = 0;
+  stream_bytes_ = 0;
+  stream_blocked_ = false;
+  deadline_ = stream.keepalive_text.empty() ? Clock::time_point::max()
+                                            : Clock::now() + stream.keepalive_every;
+  spdlog::info("http: {} \"{}\" {} stream begins", peer_, request_line_, plan_.status);
+  try {
+    if (stream.start) stream_stop_ = stream.start(channel_);
+  } catch (const std::exception& e) {
+    return end_stream(fmt::format("its producer failed: {}", e.what()));
+  }
+  if (!linger_buffer_) linger_buffer_ = std::make_unique<char[]>(kLingerChunk);
+  lingered_ = 0;
+  watch_stream_reader();
+  stream_flush();
+}
+
+void Connection::stream_flush() {
+  if (state_ != State::streaming || stream_blocked_ || !channel_) return;
+  if (channel_->overflowed()) {
+    return end_stream(fmt::format("the client did not keep up: over {} bytes waited",
+                                  plan_.stream->max_pending));
+  }
+  for (int round = 0; round < 64; ++round) {
+    if (stream_offset_ == stream_out_.size()) {
+      stream_out_ = channel_->take();
+      stream_offset_ = 0;
+      if (stream_out_.empty()) break;
+    }
+    const ssize_t n = ::send(socket_.native_handle(), stream_out_.data() + stream_offset_,
+                             stream_out_.size() - stream_offset_, MSG_NOSIGNAL);
+    if (n > 0) {
+      stream_offset_ += static_cast<std::size_t>(n);
+      stream_bytes_ += static_cast<std::uint64_t>(n);
+      if (!plan_.stream->keepalive_text.empty()) {
+        deadline_ = Clock::now() + plan_.stream->keepalive_every;
+      }
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      stream_blocked_ = true;
+      deadline_ = Clock::now() + limits_.send_timeout;
+      socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](error_code ec) {
+        self->stream_blocked_ = false;
+        if (self->state_ != State::streaming) return;
+        if (ec) return self->end_stream(ec.message());
+        if (self->plan_.stream->keepalive_text.empty()) {
+          self->deadline_ = Clock::time_point::max();
+        } else {
+          self->deadline_ = Clock::now() + self->plan_.stream->keepalive_every;
+        }
+        self->stream_flush();
+      });
+      return;
+    }
+    return end_stream(n < 0 ? std::string(std::strerror(errno)) : "the socket took nothing");
+  }
+  if (stream_offset_ < stream_out_.size()) {  // more to write: let other connections go first
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->stream_flush(); });
+    return;
+  }
+  if (channel_->finished()) {  // everything the producer pushed is written
+    finish_stream("the stream ended");
+    linger();
+  }
+}
+
+void Connection::watch_stream_reader() {
+  // A stream's client sends nothing more; reading tells when it goes away.
+  socket_.async_read_some(asio::buffer(linger_buffer_.get(), kLingerChunk),
+                          [self = shared_from_this()](error_code ec, std::size_t n) {
+                            if (self->state_ != State::streaming) return;
+                            if (ec == asio::error::eof) {
+                              return self->end_stream("the client closed the connection");
+                            }
+                            if (ec) return self->end_stream(ec.message());
+                            self->lingered_ += n;
+                            if (self->lingered_ > kLingerMax) {
+                              return self->end_stream("the client sent too much");
+                            }
+                            self->watch_stream_reader();
+                          });
+}
+
+void Connection::end_stream(const std::string& why) {
+  finish_stream(why);
+  close();
+}
+
+void Connection::finish_stream(const std::string& why) {
+  if (!channel_) return;
+  channel_->close();  // no more wake-ups from producers
+  channel_.reset();
+  if (auto stop = std::move(stream_stop_)) {
+    try {
+      stop();
+    } catch (const std::exception& e) {
+      spdlog::warn("http: {} the stream's producer failed to stop: {}", peer_, e.what());
+    }
+  }
+  stream_out_.clear();
+  stream_offset_ = 0;
+  complete(why);
 }
 
 void Connection::linger() {
@@ -422,7 +572,12 @@ void Connection::drain() {
 void Connection::complete(const std::string& failure) {
   if (reported_) return;
   reported_ = true;
-  log_outcome(failure);
+  if (plan_.stream) {  // its end is its outcome, whatever the reason
+    spdlog::info("http: {} \"{}\" {} stream ended after {} bytes in {:.1f} s: {}", peer_,
+                 request_line_, plan_.status, stream_bytes_, seconds_since(started_), failure);
+  } else {
+    log_outcome(failure);
+  }
   if (!observer_ || !*observer_) return;
   RequestRecord record;
   record.client = client_;
@@ -433,6 +588,16 @@ void Connection::complete(const std::string& failure) {
   const std::uint64_t total = writer_.bytes_total();
   record.bytes_sent = written > head_size_ ? written - head_size_ : 0;
   record.bytes_planned = total > head_size_ ? total - head_size_ : 0;
+  if (plan_.stream) {
+    record.bytes_sent = record.bytes_planned = stream_bytes_;
+    record.seconds = seconds_since(started_);
+    try {
+      (*observer_)(record);
+    } catch (const std::exception& e) {
+      spdlog::warn("http: the request observer failed for {}: {}", peer_, e.what());
+    }
+    return;
+  }
   if (plan_.status == 206 || plan_.status == 416) {
     if (const std::string* cr = plan_.header("Content-Range")) record.content_range = *cr;
   }

@@ -9,6 +9,10 @@
 // time get 408 and the connection closes; a kept connection carries at most max_requests
 // requests, the last answer saying "Connection: close". Every response is reported once to the
 // observer (see request_record.h).
+// A streamed response (ResponsePlan::stream, server-sent events) keeps the connection after its
+// head: the producer's text is written as it comes, a keep-alive text is sent when nothing was
+// for a while, and the connection closes when the client goes, stops reading (send timeout or
+// too much text waiting), or the server stops. It is reported once, at its end.
 #pragma once
 
 #include <chrono>
@@ -28,6 +32,7 @@
 #include "http/request_record.h"
 #include "http/response_writer.h"
 #include "http/router.h"
+#include "http/stream.h"
 
 namespace pxed::http {
 
@@ -60,7 +65,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void check_deadline(Clock::time_point now);
 
  private:
-  enum class State { reading, idle, writing, lingering, closed };
+  enum class State { reading, idle, writing, streaming, lingering, closed };
   using Parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
 
   void wait_for_request();
@@ -73,6 +78,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void respond(ResponsePlan plan, std::optional<files::Content> content);
   void pump();
   void finish_response();
+  void start_stream();
+  void stream_flush();
+  void watch_stream_reader();
+  void end_stream(const std::string& why);     // finish_stream(), then close()
+  void finish_stream(const std::string& why);  // producer stopped and the stream reported, once
   void linger();
   void drain();
   void log_outcome(const std::string& failure) const;
@@ -108,6 +118,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t written_ = 0;
   std::size_t head_size_ = 0;    // the status line and header block
   std::uint64_t generated_ = 0;  // generated file bytes in the body (0 for real files)
+
+  // A stream in progress (State::streaming).
+  std::shared_ptr<StreamChannel> channel_;
+  std::function<void()> stream_stop_;  // what the stream's producer asked to be called at the end
+  std::string stream_out_;             // taken from the channel, not yet written
+  std::size_t stream_offset_ = 0;      // of stream_out_ written
+  bool stream_blocked_ = false;        // waiting for the socket to take more
+  std::uint64_t stream_bytes_ = 0;     // body bytes written
+  Clock::time_point stream_activity_;  // the last write, for the keep-alive text
 
   std::uint64_t lingered_ = 0;
   std::unique_ptr<char[]> linger_buffer_;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include "core/result.h"
 #include "http/range.h"
+#include "http/stream.h"
 
 namespace pxed::http {
 
@@ -33,6 +35,7 @@ struct Request {
   bool has_body = false;   // a body that was not read (files take none): answered 413
   std::string authorization;  // Authorization field value; empty if absent
   std::string content_type;   // Content-Type field value; empty if absent
+  std::string last_event_id;  // Last-Event-ID field value (an SSE client reconnecting)
   std::string body;           // read only for the handler's targets (/api/), up to 64 KiB
 };
 
@@ -60,6 +63,9 @@ struct ResponsePlan {
   std::optional<ByteRange> file_range;  // bytes of that file sent after the head, if any
   std::vector<BodyPart> parts;          // a multipart body (several ranges; GET only), in order
   bool keep_alive = true;               // false: close the connection after this response
+  // A body produced over time after the head (server-sent events), instead of the above; the
+  // head then has no Content-Length and the connection closes when the stream ends. GET only.
+  std::shared_ptr<const StreamPlan> stream;
 
   const std::string* header(std::string_view name) const;  // case-insensitive; null if absent
 };

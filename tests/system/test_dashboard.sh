@@ -10,8 +10,9 @@
 # its timeline and the saved settings, and is the screenshot: with PXED_UPDATE_SCREENSHOT=1 it
 # is copied to docs/dashboard.png.
 #
-# The page is loaded with ?live=poll: --virtual-time-budget waits for pending requests, and an
-# open server-sent event stream never ends, so the page must not open one here.
+# The page is loaded with ?live=poll for --dump-dom and --screenshot: --virtual-time-budget waits
+# for pending requests, and an open server-sent event stream never ends. The live view (the
+# stream) is checked in a browser driven through --remote-debugging-pipe instead.
 source "$(dirname "$0")/lib.sh"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 command -v python3 >/dev/null || die "python3 is missing (scripts/setup.sh test)"
@@ -291,6 +292,38 @@ assert e['host-form'][1].get('data-exists') == 'true', e['host-form']
 assert 'rescue' in e['profiles'][2], e['profiles']
 "
 log "the machine's timeline (DHCP, TFTP, HTTP in order) and its boot settings form"
+
+# Live: the page without ?live=poll takes the server-sent event stream; a step the machine
+# takes while the page is open (the browser itself fetches a range of the root file system,
+# from the machine's address) shows up in its timeline and its row without a reload.
+live_expr=$(cat <<'JS'
+(async () => {
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const $ = (id) => document.getElementById(id);
+  for (let i = 0; i < 100 && document.body.dataset.live !== "stream"; i++) await wait(100);
+  const mode = document.body.dataset.live;
+  for (let i = 0; i < 100 && !$("timeline-body").textContent.includes("TFTP pxelinux.0"); i++) await wait(100);
+  const response = await fetch("/rootfs.img", { headers: { Range: "bytes=100-199" }, cache: "no-store" });
+  await response.arrayBuffer();
+  let seen = false;
+  for (let i = 0; i < 100 && !(seen = $("timeline-body").textContent.includes("HTTP /rootfs.img 206 100-199")); i++) await wait(100);
+  const row = document.querySelector("tr[data-mac]");
+  return { mode, status: response.status, seen, row: row ? row.textContent : null,
+           error: document.documentElement.dataset.jsError || null };
+})()
+JS
+)
+in_cli env HOME="$WORK/home" timeout 60 python3 "$WORK/cdp.py" "$ui#mac=$MAC" "$live_expr" \
+  "$CHROMIUM" --headless --no-sandbox --disable-gpu --user-data-dir="$WORK/chrome" --no-first-run \
+  --disable-extensions --disable-sync --disable-background-networking --disable-component-update \
+  2>cdp.log >live.json || { tail -n 20 cdp.log; die "driving chromium failed"; }
+check_json live.json "
+assert d['mode'] == 'stream' and d['status'] == 206 and not d['error'], d
+assert d['seen'], d
+assert 'HTTP /rootfs.img 206 100-199' in d['row'], d
+"
+expect_log '"GET /api/v1/events/stream\?after=[0-9]+" 200 stream begins'
+log "live: the page follows the event stream; a new step shows in the timeline and the row"
 
 browser --screenshot="$WORK/dashboard.png" --window-size=1280,800 "$ui?live=poll#mac=$MAC" \
   >/dev/null 2>chrome.log || { tail -n 20 chrome.log; die "chromium took no screenshot"; }

@@ -151,6 +151,44 @@ code=$(api_get "events?limit=0" all.json)
 check all.json "assert not [e for e in d['events'] if '/api/' in e['summary'] or '/metrics' in e['summary']], 'API requests in the timeline'"
 log "errors: 404, 400 with the parameter, 405; API traffic not in the timeline"
 
+# The live stream (server-sent events): replayed from after=0, then a new TFTP step as it
+# happens, each event followed by its machine's summary; Last-Event-ID resumes after that id.
+# curl ends the stream itself after 4 s (-m), which pxed logs as the client leaving.
+in_cli timeout 15 curl -sS -N -m 4 -o stream.txt "$api/events/stream?mac=$MAC&after=0" &
+stream_pid=$!
+for _ in $(seq 1 50); do grep -q 'HTTP /rootfs.img 206' stream.txt 2>/dev/null && break; sleep 0.1; done
+grep -q 'HTTP /rootfs.img 206' stream.txt || { cat stream.txt; die "the stream did not replay the earlier events"; }
+in_cli timeout 10 tftp "$SERVER_IP" -m binary -c get pxelinux.0 again.0 || die "second TFTP get failed"
+for _ in $(seq 1 50); do grep -q 'TFTP pxelinux.0 293 KB' <(sed -n '/HTTP \/rootfs.img 206/,$p' stream.txt) && break; sleep 0.1; done
+wait "$stream_pid" || true  # curl's status 28: its time limit, as planned
+python3 - stream.txt "$MAC" <<'PY' || { cat stream.txt; die "the event stream is not what was expected"; }
+import json, sys
+text = open(sys.argv[1]).read()
+assert text.startswith("retry: "), text[:40]
+boots, machines, ids = [], [], []
+for block in text.split("\n\n"):
+    fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line and not line.startswith(":"))
+    if fields.get("event") == "boot":
+        e = json.loads(fields["data"])
+        assert int(fields["id"]) == e["id"], block
+        boots.append(e)
+        ids.append(e["id"])
+    elif fields.get("event") == "machine":
+        machines.append(json.loads(fields["data"]))
+assert all(e["mac"] == sys.argv[2] for e in boots), boots
+assert ids == sorted(ids) and len(ids) == len(set(ids)), ids
+s = [e["summary"] for e in boots]
+i = s.index("HTTP /rootfs.img 206 0-1048575")
+assert any(x.startswith("TFTP pxelinux.0 293 KB") for x in s[i + 1:]), s  # the live one
+assert machines and machines[-1]["mac"] == sys.argv[2], machines
+PY
+last=$(grep '^id: ' stream.txt | tail -n 1 | cut -d' ' -f2)
+in_cli timeout 5 curl -sS -N -o resume.txt --max-time 2 -H "Last-Event-ID: $((last - 1))" "$api/events/stream?after=0" || true
+[[ $(grep -c '^id: ' resume.txt) == 1 && $(grep '^id: ' resume.txt) == "id: $last" ]] ||
+  { cat resume.txt; die "Last-Event-ID $((last - 1)) did not resume with event $last alone"; }
+expect_log '"GET /api/v1/events/stream\?mac=.*" 200 stream ended after [0-9]+ bytes'
+log "events/stream: replay, then live events with their machine; Last-Event-ID resumes"
+
 # A restart keeps the timeline (the lease database holds it). Now with a config file: a
 # profile and the API token.
 stop_pxed

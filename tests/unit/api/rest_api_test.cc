@@ -190,6 +190,38 @@ class RestApiHosts : public RestApi {
   std::map<MacAddress, boot::HostRecord> hosts_;
 };
 
+TEST_F(RestApi, EventStreamTakesMacAfterAndLastEventId) {
+  EXPECT_EQ(handle(sources_, get("/api/v1/events/stream"), 0)->status, 404u);  // none bound
+  std::vector<StreamRequest> asked;
+  sources_.event_stream = [&asked](const StreamRequest& what, const http::Request&) {
+    asked.push_back(what);
+    http::ResponsePlan plan;
+    plan.status = 200;
+    return plan;
+  };
+  EXPECT_EQ(handle(sources_, get("/api/v1/events/stream"), 0)->status, 200u);
+  EXPECT_EQ(handle(sources_, get("/api/v1/events/stream?mac=52:54:00:71:3e:01&after=2"), 0)->status,
+            200u);
+  http::Request again = get("/api/v1/events/stream?after=2");
+  again.last_event_id = "40";
+  EXPECT_EQ(handle(sources_, again, 0)->status, 200u);
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_FALSE(asked[0].mac);
+  EXPECT_FALSE(asked[0].after_id);
+  EXPECT_EQ(asked[1].mac, kMac);
+  EXPECT_EQ(asked[1].after_id, 2);
+  EXPECT_EQ(asked[2].after_id, 40);  // the reconnecting client's own
+
+  EXPECT_EQ(handle(sources_, get("/api/v1/events/stream?after=x"), 0)->status, 400u);
+  EXPECT_EQ(handle(sources_, get("/api/v1/events/stream?mac=zz"), 0)->status, 400u);
+  http::Request bad = get("/api/v1/events/stream");
+  bad.last_event_id = "-3";
+  auto refused = handle(sources_, bad, 0);
+  EXPECT_EQ(refused->status, 400u);
+  EXPECT_NE(refused->body.find("Last-Event-ID"), std::string::npos);
+  EXPECT_EQ(asked.size(), 3u);
+}
+
 TEST_F(RestApiHosts, WritesNeedTheToken) {
   auto none = handle(sources_, write("PUT", "{}", ""), 0);
   ASSERT_TRUE(none);

@@ -17,6 +17,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,14 @@ class RawClient {
   }
 
   bool closed_by_peer() { return buf_.empty() && !fill(); }
+
+  // What is buffered or, if nothing is, what one receive brings ("" at the end or timeout).
+  std::string read_some() {
+    if (buf_.empty() && !fill()) return "";
+    std::string out;
+    out.swap(buf_);
+    return out;
+  }
 
   // Reads until the response head is complete and leaves the rest in the socket.
   bool wait_for_head() {
@@ -159,6 +168,7 @@ class HttpServerTest : public ::testing::Test {
       EXPECT_NE(std::this_thread::get_id(), test_thread_);  // on the server's thread
       std::lock_guard lock(records_mutex_);
       records_.push_back(r);
+      observer_threads_.insert(std::this_thread::get_id());
     });
     server_->start();
     thread_ = std::thread([this] { io_.run(); });
@@ -174,6 +184,7 @@ class HttpServerTest : public ::testing::Test {
   std::thread::id test_thread_ = std::this_thread::get_id();
   std::mutex records_mutex_;
   std::vector<RequestRecord> records_;
+  std::set<std::thread::id> observer_threads_;  // under records_mutex_
 
   // The records once there are `n` (waits up to 5 s), then 200 ms more to catch extra ones.
   std::vector<RequestRecord> records(std::size_t n) {
@@ -689,6 +700,259 @@ TEST_F(HttpServerTest, ObserverSeesResponsesCutByStop) {
   ASSERT_EQ(records_.size(), 1u);
   EXPECT_TRUE(records_[0].cut_short);
   EXPECT_EQ(records_[0].error, "the connection was closed by the server");
+}
+
+// Connections kept open at once go to the loops in turn; each loop serves its own clients while
+// the others serve theirs.
+TEST_F(HttpServerTest, SeveralLoopsServeConcurrentClients) {
+  constexpr unsigned kLoops = 4;
+  constexpr int kClients = 8;
+  constexpr int kRounds = 10;
+  start(512, [](ServerConfig& c) { c.threads = kLoops; });
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>(server_->port()));
+    ASSERT_TRUE(clients.back()->connected());
+    clients.back()->send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = clients.back()->read();  // admitted before the next one connects
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (auto& client : clients) {
+    threads.emplace_back([&good, c = client.get()] {
+      for (int round = 0; round < kRounds; ++round) {
+        c->send(
+            "GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\nGET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+        auto big = c->read();
+        auto hello = c->read();
+        if (big && big->status == 200 && big->body == std::string(300000, 'b') && hello &&
+            hello->body == "hello, world\n") {
+          ++good;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), kClients * kRounds);
+  const std::size_t total = kClients * (1 + 2 * kRounds);
+  auto got = records(total);
+  EXPECT_EQ(got.size(), total);
+  std::lock_guard lock(records_mutex_);
+  EXPECT_EQ(observer_threads_.size(), kLoops);  // two connections on each loop
+}
+
+// Several loops: the 503 limit counts the connections of all of them, and a connection that
+// closes on another loop frees its place.
+TEST_F(HttpServerTest, ConnectionLimitSpansTheLoops) {
+  start(2, [](ServerConfig& c) { c.threads = 3; });
+  std::vector<std::unique_ptr<RawClient>> kept;
+  for (int i = 0; i < 2; ++i) {
+    kept.push_back(std::make_unique<RawClient>(server_->port()));
+    kept.back()->send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = kept.back()->read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  {
+    RawClient third(server_->port());
+    third.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = third.read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503);
+  }
+  kept[1].reset();  // on the second loop
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    RawClient again(server_->port());
+    again.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    auto r = again.read();
+    status = r ? r->status : 0;
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// stop() from the first loop's thread closes the connections of every loop (one of them in the
+// middle of a response) and joins the other loops' threads.
+TEST_F(HttpServerTest, StopClosesConnectionsOnEveryLoop) {
+  const fs::path path = dir_ / "huge.img";
+  {
+    UniqueFd f(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    ASSERT_TRUE(f.valid());
+    ASSERT_EQ(::ftruncate(f.get(), 64 << 20), 0);
+  }
+  start(512, [](ServerConfig& c) { c.threads = 3; });
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 5; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server_->port()));
+    idle.back()->send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_TRUE(idle.back()->read());
+  }
+  RawClient stuck(server_->port(), 64 * 1024);  // the sixth: on the third loop
+  stuck.send("GET /huge.img HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(stuck.wait_for_head());  // the response is stuck: the client does not read
+  ASSERT_EQ(records(5).size(), 5u);
+
+  const auto before = std::chrono::steady_clock::now();
+  boost::asio::post(io_, [this] { server_->stop(); });
+  thread_.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  for (auto& c : idle) EXPECT_TRUE(c->closed_by_peer());
+  {
+    std::lock_guard lock(records_mutex_);
+    ASSERT_EQ(records_.size(), 6u);
+    EXPECT_EQ(records_[5].path, "huge.img");
+    EXPECT_TRUE(records_[5].cut_short);
+    EXPECT_EQ(records_[5].error, "the connection was closed by the server");
+    EXPECT_EQ(observer_threads_.size(), 3u);
+  }
+  RawClient late(server_->port());
+  EXPECT_FALSE(late.connected());  // no longer listening
+  server_->stop();                 // again: nothing left to do
+}
+
+// One listening socket whatever the loops: a second server on the same port fails to start,
+// and the first one goes on serving.
+TEST_F(HttpServerTest, PortInUseSaysSoWithSeveralLoops) {
+  start(512, [](ServerConfig& c) { c.threads = 4; });
+  ServerConfig config;
+  config.address = *Ipv4::parse("127.0.0.1");
+  config.port = server_->port();
+  config.threads = 4;
+  boost::asio::io_context other;
+  EXPECT_THROW(Server(other, config, *names_), std::system_error);
+  config.address = *Ipv4::parse("0.0.0.0");  // the wildcard address conflicts as well
+  EXPECT_THROW(Server(other, config, *names_), std::system_error);
+  RawClient c(server_->port());
+  c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+// A streamed answer (server-sent events): the head without Content-Length, then what the
+// producer pushes as it comes, the keep-alive text when nothing else came, and the producer's
+// stop once the client goes away; one record at the end.
+struct StreamProbe {
+  std::mutex mutex;
+  std::shared_ptr<StreamChannel> channel;
+  std::atomic<int> stops{0};
+  std::shared_ptr<StreamChannel> get() {
+    std::lock_guard lock(mutex);
+    return channel;
+  }
+};
+
+std::function<void(ServerConfig&)> streaming(std::shared_ptr<StreamProbe> probe) {
+  return [probe](ServerConfig& c) {
+    c.handler = [probe](const Request& r, Ipv4) -> std::optional<ResponsePlan> {
+      if (r.target != "/live") return std::nullopt;
+      ResponsePlan plan;
+      plan.headers = {{"Content-Type", "text/event-stream"}, {"Connection", "close"}};
+      plan.keep_alive = false;
+      auto stream = std::make_shared<StreamPlan>();
+      stream->keepalive_text = ": ka\n\n";
+      stream->keepalive_every = std::chrono::seconds(1);
+      stream->start = [probe](std::shared_ptr<StreamChannel> ch) {
+        {
+          std::lock_guard lock(probe->mutex);
+          probe->channel = ch;
+        }
+        ch->push("hello\n");
+        return std::function<void()>([probe] { ++probe->stops; });
+      };
+      plan.stream = stream;
+      return plan;
+    };
+  };
+}
+
+TEST_F(HttpServerTest, StreamCarriesPushedTextAndKeepAlivesUntilTheClientGoes) {
+  auto probe = std::make_shared<StreamProbe>();
+  start(512, streaming(probe));
+  {
+    RawClient c(server_->port());
+    ASSERT_TRUE(c.connected());
+    c.send("GET /live HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_TRUE(c.wait_for_head());
+    std::string first = c.read_some();  // the head, then what start() pushed
+    for (int i = 0; i < 10 && first.find("hello\n") == std::string::npos; ++i) {
+      first += c.read_some();
+    }
+    EXPECT_EQ(first.find("Content-Length"), std::string::npos);
+    EXPECT_NE(first.find("\r\n\r\nhello\n"), std::string::npos);
+    std::shared_ptr<StreamChannel> ch;
+    for (int i = 0; i < 500 && !(ch = probe->get()); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(ch);
+    EXPECT_TRUE(ch->push("data: 1\n\n"));  // from this thread, as a timeline subscriber would
+    std::string got;
+    for (int i = 0; i < 10 && got.find("data: 1\n\n") == std::string::npos; ++i) {
+      got += c.read_some();
+    }
+    EXPECT_NE(got.find("data: 1\n\n"), std::string::npos);
+    got.clear();
+    for (int i = 0; i < 10 && got.find(": ka\n\n") == std::string::npos; ++i) {
+      got += c.read_some();  // nothing else comes: the keep-alive within ~2 s
+    }
+    EXPECT_NE(got.find(": ka\n\n"), std::string::npos);
+    EXPECT_EQ(probe->stops.load(), 0);
+  }  // the client closes
+  auto got = records(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].status, 200u);
+  EXPECT_EQ(got[0].path, "/live");
+  EXPECT_GT(got[0].bytes_sent, 10u);
+  EXPECT_EQ(probe->stops.load(), 1);
+  EXPECT_FALSE(probe->get()->push("late"));  // closed: producers learn it
+}
+
+TEST_F(HttpServerTest, StreamEndsWhenTheServerStopsAndHeadGetsNoStream) {
+  auto probe = std::make_shared<StreamProbe>();
+  start(512, streaming(probe));
+  RawClient head(server_->port());
+  head.send("HEAD /live HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = head.read(true);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(head.closed_by_peer());
+  EXPECT_FALSE(probe->get());  // never started
+
+  RawClient c(server_->port());
+  c.send("GET /live HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(c.wait_for_head());
+  for (int i = 0; i < 500 && !probe->get(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  boost::asio::post(io_, [this] { server_->stop(); });
+  thread_.join();
+  EXPECT_EQ(probe->stops.load(), 1);
+  std::string rest;
+  for (int i = 0; i < 10; ++i) {
+    const std::string more = c.read_some();
+    if (more.empty()) break;
+    rest += more;
+  }
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(HttpServerTest, ServerNeverStartedGoesAwayCleanly) {
+  ServerConfig config;
+  config.address = *Ipv4::parse("127.0.0.1");
+  config.port = 0;
+  config.threads = 4;
+  boost::asio::io_context other;
+  {
+    Server never(other, config, *names_);
+    EXPECT_NE(never.port(), 0);
+  }
+  {
+    Server stopped(other, config, *names_);
+    stopped.stop();
+  }
 }
 
 }  // namespace

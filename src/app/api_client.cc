@@ -1,6 +1,9 @@
 #include "app/api_client.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -75,6 +78,61 @@ Result<ApiAnswer> api_request(const std::string& method, const std::string& base
   } catch (const boost::system::system_error& e) {
     return fail(Errc::io, fmt::format("{}: {}", base, e.code().message()));
   }
+}
+
+ApiCall call_api(const ApiTarget& target, const std::string& method, const std::string& path,
+                 const nlohmann::json& body, std::initializer_list<unsigned> also_ok) {
+  ApiCall call;
+  std::string token = target.token;
+  if (token.empty() && !target.token_file.empty()) {
+    std::ifstream in(target.token_file);
+    if (!in) {
+      std::fprintf(stderr, "pxed: --token-file %s: cannot read it\n", target.token_file.c_str());
+      call.exit = 2;
+      return call;
+    }
+    std::getline(in, token);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+      token.pop_back();
+    }
+  }
+  auto answer =
+      api_request(method, target.url, path, body.is_null() ? std::string() : body.dump(), token);
+  if (!answer) {
+    std::fprintf(stderr, "pxed: cannot ask the API at %s\n", answer.error().message.c_str());
+    call.exit = 2;
+    return call;
+  }
+  call.status = answer->status;
+  if (!answer->body.empty()) {
+    call.body = nlohmann::json::parse(answer->body, nullptr, false);
+    if (call.body.is_discarded()) {
+      std::fprintf(stderr, "pxed: the API at %s answered %u with something that is not JSON\n",
+                   target.url.c_str(), answer->status);
+      call.exit = 2;
+      return call;
+    }
+  }
+  const bool ok = (call.status >= 200 && call.status < 300) ||
+                  std::find(also_ok.begin(), also_ok.end(), call.status) != also_ok.end();
+  if (ok) return call;
+  const std::string why =
+      call.body.is_object() && call.body.contains("error") && call.body["error"].is_string()
+          ? call.body["error"].get<std::string>()
+          : answer->body;
+  if (call.status == 401) {
+    std::fprintf(stderr,
+                 "pxed: the API at %s refused the token (401: %s); give the server's api.token "
+                 "with --token, --token-file or PXED_API_TOKEN\n",
+                 target.url.c_str(), why.c_str());
+  } else if (call.status == 403) {
+    std::fprintf(stderr, "pxed: the API at %s refused (403: %s)\n", target.url.c_str(),
+                 why.c_str());
+  } else {
+    std::fprintf(stderr, "pxed: the API answered %u: %s\n", call.status, why.c_str());
+  }
+  call.exit = 1;
+  return call;
 }
 
 int events_main(const EventsOptions& o) {

@@ -34,8 +34,7 @@ std::string boot_once_text(const boot::HostRecord& h, std::int64_t now) {
   return boot::boots_locally(h, now) ? "used" : "in use";
 }
 
-int list_hosts(lease::SqliteHosts& db, bool json) {
-  auto hosts = db.all();
+int list_hosts(const std::vector<boot::HostRecord>& hosts, bool json) {
   const std::int64_t now = unix_now();
   if (json) {
     nlohmann::json out = nlohmann::json::array();
@@ -65,6 +64,77 @@ int list_hosts(lease::SqliteHosts& db, bool json) {
   return 0;
 }
 
+void print_set(const boot::HostRecord& h) {
+  std::printf("%s: profile %s, hostname %s, boot once %s\n", h.mac.to_string().c_str(),
+              h.profile.empty() ? "-" : h.profile.c_str(),
+              h.hostname.empty() ? "-" : h.hostname.c_str(), boot_once_text(h, unix_now()).c_str());
+}
+
+// A host as the API writes it (api/rest_api.cc host_json).
+std::optional<boot::HostRecord> host_from_json(const nlohmann::json& j) {
+  try {
+    auto mac = MacAddress::parse(j.at("mac").get<std::string>());
+    if (!mac) return std::nullopt;
+    boot::HostRecord h;
+    h.mac = *mac;
+    h.profile = j.value("profile", "");
+    h.hostname = j.value("hostname", "");
+    h.labels = j.value("labels", std::vector<std::string>{});
+    h.boot_once = j.value("boot_once", false);
+    h.netbooted_at = j.value("netbooted_at", std::int64_t{0});
+    return h;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+int not_a_host(const HostsOptions& o) {
+  std::fprintf(stderr, "pxed: the API at %s answered a host record pxed cannot read\n",
+               o.api.url.c_str());
+  return 2;
+}
+
+// hosts list|set|remove through a running pxed's API.
+int hosts_over_api(const HostsOptions& o, const MacAddress* mac) {
+  if (o.action == "list") {
+    ApiCall call = call_api(o.api, "GET", "hosts");
+    if (call.exit != 0) return call.exit;
+    std::vector<boot::HostRecord> hosts;
+    for (const auto& j : call.body.value("hosts", nlohmann::json::array())) {
+      auto h = host_from_json(j);
+      if (!h) return not_a_host(o);
+      hosts.push_back(std::move(*h));
+    }
+    return list_hosts(hosts, o.json);
+  }
+  const std::string path = "hosts/" + mac->to_string();
+  if (o.action == "remove") {
+    ApiCall call = call_api(o.api, "DELETE", path, nullptr, {404});
+    if (call.exit != 0) return call.exit;
+    const bool removed = call.status != 404;
+    if (!removed && call.body.value("error", "") != "no host " + mac->to_string()) {
+      std::fprintf(stderr, "pxed: the API answered 404: %s\n",
+                   call.body.value("error", "").c_str());
+      return 1;
+    }
+    std::printf("%s %s\n", mac->to_string().c_str(), removed ? "removed" : "was not on record");
+    return removed ? 0 : 1;
+  }
+  // set: PATCH changes what is given and keeps the rest (or creates the host).
+  nlohmann::json body = nlohmann::json::object();
+  if (o.profile) body["profile"] = *o.profile;
+  if (o.hostname) body["hostname"] = *o.hostname;
+  if (o.labels_given) body["labels"] = o.labels;
+  if (o.boot_once) body["boot_once"] = true;  // (re)armed
+  if (o.always) body["boot_once"] = false;
+  ApiCall call = call_api(o.api, "PATCH", path, body);
+  if (call.exit != 0) return call.exit;
+  auto h = host_from_json(call.body);
+  if (!h) return not_a_host(o);
+  print_set(*h);
+  return 0;
+}
+
 }  // namespace
 
 int hosts_main(const HostsOptions& o) {
@@ -75,7 +145,7 @@ int hosts_main(const HostsOptions& o) {
     if (!cfg) return 2;
     if (!o.lease_db_given) db_path = cfg->dhcp.lease_db;
   }
-  if (o.action == "list" && !std::filesystem::exists(db_path)) {
+  if (o.action == "list" && o.api.url.empty() && !std::filesystem::exists(db_path)) {
     std::fprintf(stderr, "pxed: no database at %s\n", db_path.c_str());
     return 2;
   }
@@ -101,9 +171,10 @@ int hosts_main(const HostsOptions& o) {
       return 2;
     }
   }
+  if (!o.api.url.empty()) return hosts_over_api(o, mac ? &*mac : nullptr);
   try {
     lease::SqliteHosts db(db_path);
-    if (o.action == "list") return list_hosts(db, o.json);
+    if (o.action == "list") return list_hosts(db.all(), o.json);
     if (o.action == "remove") {
       auto removed = db.remove(*mac);
       if (!removed) {
@@ -134,9 +205,7 @@ int hosts_main(const HostsOptions& o) {
       std::fprintf(stderr, "pxed: %s\n", put.error().message.c_str());
       return 2;
     }
-    std::printf("%s: profile %s, hostname %s, boot once %s\n", h.mac.to_string().c_str(),
-                h.profile.empty() ? "-" : h.profile.c_str(),
-                h.hostname.empty() ? "-" : h.hostname.c_str(), boot_once_text(h, unix_now()).c_str());
+    print_set(h);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pxed: %s\n", e.what());

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/api_client.h"
+
 namespace pxed::app {
 
 struct HostsOptions {
@@ -20,8 +22,12 @@ struct HostsOptions {
   bool always = false;        // clear boot-once: network-boot every time
   bool json = false;
   bool lease_db_given = false;
+  ApiTarget api;  // url given (--api, PXED_API): through a running pxed's API, not the database
 };
 
+// With o.api.url: through the REST API (the server checks the profile names), printing exactly
+// what the database path prints. Without: the database itself, which works while pxed is not
+// running too.
 int hosts_main(const HostsOptions& o);
 
 struct ExplainOptions {

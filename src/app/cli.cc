@@ -37,6 +37,9 @@ int run_cli(int argc, char** argv) {
                     "File or URL for clients already running iPXE (e.g. http://ADDR/boot.ipxe)");
   serve->add_option("--http-port", o.http_port, "HTTP port")->capture_default_str();
   serve->add_option("--tftp-port", o.tftp_port, "TFTP port")->capture_default_str();
+  serve->add_option("--api-listen", o.api_listen,
+                    "ADDRESS:PORT for the API, dashboard and metrics on a server of their own "
+                    "(e.g. 127.0.0.1:8081); then not on the HTTP port");
   serve->add_option("--lease-db", o.lease_db, "SQLite lease database")->capture_default_str();
   serve->add_option("--router", o.routers, "Router to announce (option 3); repeatable");
   serve->add_option("--dns", o.dns_servers, "DNS server to announce (option 6); repeatable");
@@ -56,11 +59,25 @@ int run_cli(int argc, char** argv) {
       app.add_subcommand("check", "Validate a config file; print every error as FILE:LINE:COL");
   check->add_option("--config", check_file, "TOML config file")->required();
 
+  // --api URL (env PXED_API): `pxed hosts` and `pxed leases` ask a running pxed's REST API
+  // instead of opening the database; writes carry --token (env PXED_API_TOKEN) or --token-file.
+  ApiTarget api_target;
+  if (const char* api = std::getenv("PXED_API")) api_target.url = api;
+  if (const char* token = std::getenv("PXED_API_TOKEN")) api_target.token = token;
+  auto api_options = [&api_target](CLI::App* c) {
+    c->add_option("--api", api_target.url,
+                  "Ask a running pxed's API at http://HOST[:PORT] instead of the database "
+                  "(env PXED_API)");
+    c->add_option("--token", api_target.token, "The API's token for writes (env PXED_API_TOKEN)");
+    c->add_option("--token-file", api_target.token_file, "A file whose first line is the token");
+  };
+
   std::string leases_db = "/var/lib/pxed/leases.db";
   bool leases_json = false;
   CLI::App* leases = app.add_subcommand("leases", "List the leases on record");
   leases->add_option("--lease-db", leases_db, "SQLite lease database")->capture_default_str();
   leases->add_flag("--json", leases_json, "Print JSON");
+  api_options(leases);
 
   std::string explain_path, explain_client, explain_config, explain_root;
   CLI::App* explain_tftp = app.add_subcommand(
@@ -91,6 +108,7 @@ int run_cli(int argc, char** argv) {
         ->capture_default_str();
     c->add_option("--config", ho.config_file,
                   "Config file: its lease-db is used and profile names are checked");
+    api_options(c);
   };
   CLI::App* hosts_list = hosts->add_subcommand("list", "List the hosts on record");
   host_db_options(hosts_list);
@@ -150,10 +168,11 @@ int run_cli(int argc, char** argv) {
       ho.lease_db_given = c->count("--lease-db") > 0;
     }
     ho.labels_given = hosts_set->parsed() && hosts_set->count("--label") > 0;
+    ho.api = api_target;
     return hosts_main(ho);
   }
   if (explain->parsed()) return explain_main(eo);
-  if (leases->parsed()) return leases_main(leases_db, leases_json);
+  if (leases->parsed()) return leases_main(leases_db, leases_json, api_target);
   if (events->parsed()) return events_main(evo);
   if (explain_tftp->parsed()) {
     return explain_tftp_main(explain_path, explain_client, explain_config, explain_root);

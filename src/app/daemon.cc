@@ -23,6 +23,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.h"
+#include "api/event_stream.h"
 #include "api/rest_api.h"
 #include "api/ui_files.h"
 #include "app/boot_timeline.h"
@@ -79,6 +80,14 @@ void setup_logging() {
 struct Loop {
   asio::io_context io{1};
   std::thread thread;
+
+  // A loop whose service was off (nothing to stop) still has a thread to join.
+  ~Loop() {
+    if (thread.joinable()) {
+      io.stop();
+      thread.join();
+    }
+  }
 
   void run() {
     thread = std::thread([this] {
@@ -166,6 +175,15 @@ void raise_descriptor_limit(const config::Config& cfg) {
   }
 }
 
+// The name space of the api.listen server: it serves no files, so anything its handler does not
+// answer is 404.
+class NoFiles final : public files::NameSpace {
+ public:
+  Result<files::Content> open(std::string_view path, const files::Requester&) override {
+    return fail(Errc::not_found, fmt::format("{}: the API server serves no files", path));
+  }
+};
+
 // Runs the services a validated config describes until SIGINT or SIGTERM.
 int run_services(const config::Config& cfg, const std::string& config_digest,
                  const sigset_t& stop_signals) {
@@ -184,7 +202,7 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
     throw StartupError(e.what());
   }
   // TFTP and HTTP both read through this one name space (files below the root, and generated
-  // files in front of them), TFTP from each of its loops' threads, HTTP from its loop's.
+  // files in front of them), TFTP and HTTP each from their several loops' threads.
   auto disk_names = std::make_unique<files::FileNameSpace>(*root);
   auto names = std::make_unique<files::GeneratedFiles>(*disk_names);
   std::unique_ptr<files::UploadDir> uploads;
@@ -238,6 +256,20 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   dhcp::ProxyResponder proxy(policy);  // dhcp.mode = "proxy": never touches the leases
   // What DHCP learnt of each machine tells the boot files who is asking for them.
   boot::Sightings sightings;
+  // The leases still running tell who holds which address, so that a machine that got its
+  // address before a restart is still known by it to TFTP, HTTP and the timeline.
+  {
+    const std::int64_t now = unix_now();
+    for (const lease::Lease& l : leases.all()) {
+      if (!l.active(now) || l.mac == MacAddress()) continue;
+      boot::Sighting s;
+      s.mac = l.mac;
+      s.ip = l.address;
+      s.hostname = l.hostname;
+      s.at = now;
+      sightings.record(s);
+    }
+  }
   boot::BootFiles boot_files(policy, sightings);
   // Every DHCP, TFTP and HTTP step of every machine, for the API and the dashboard.
   std::unique_ptr<BootTimeline> timeline;
@@ -290,9 +322,15 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   metrics_config.leases = list_leases;
   auto metrics = std::make_shared<ServerMetrics>(std::move(metrics_config));
   timeline->log().subscribe([metrics](const timeline::Event& e) { metrics->on_event(e); });
+  // Live server-sent event streams of the timeline; each ends when the HTTP servers stop.
+  auto streams = std::make_shared<api::EventStreams>(timeline->log());
   std::unique_ptr<dhcp::Server> dhcp_server;
   std::unique_ptr<tftp::Server> tftp_server;
   std::unique_ptr<http::Server> http_server;
+  // api.listen: the management endpoints on a server of their own, which serves no files.
+  Loop api_loop;
+  NoFiles no_files;
+  std::unique_ptr<http::Server> api_server;
   try {
     if (cfg.dhcp.enabled) {
       std::vector<net::InterfaceInfo> dhcp_interfaces;
@@ -334,14 +372,11 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
                        : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
       tftp_server = std::make_unique<tftp::Server>(tftp_loop.io, tc, *names);
     }
-    if (cfg.http.enabled) {
-      http::ServerConfig hc;
-      hc.address = server_ip;
-      hc.port = cfg.http.port;
-      hc.max_connections = cfg.http.max_connections;
-      hc.max_requests_per_connection = cfg.http.max_requests_per_connection;
-      hc.idle_timeout = std::chrono::seconds(cfg.http.idle_timeout);
-      hc.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
+    // The management endpoints: the dashboard, the metrics and the REST API. On the boot
+    // HTTP port, or on api.listen's server when there is one.
+    http::Handler management;
+    std::shared_ptr<const api::UiFiles> ui;
+    if (cfg.http.enabled || cfg.api.listen) {
       api::Sources sources;
       sources.events = &timeline->log();
       sources.leases = list_leases;
@@ -354,23 +389,59 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
       sources.version = "0.1.0";
       sources.config_digest = config_digest;
       sources.started_ms = started_ms;
+      sources.event_stream = [streams](const api::StreamRequest& what,
+                                       const http::Request& request) {
+        return streams->open(what, request);
+      };
       // The dashboard's files (web/), read once now.
       const std::string ui_dir = api::UiFiles::find_default_dir();
-      auto ui = std::make_shared<const api::UiFiles>(api::UiFiles::load(ui_dir));
-      if (ui->size() == 0) {
-        spdlog::warn("http: no dashboard files found (web/ beside the executable, or "
-                     "/usr/share/pxed/web); /ui/ answers 404");
-      } else {
-        spdlog::info("http: dashboard at /ui/ ({} files from {})", ui->size(), ui->dir());
-      }
-      hc.handler = [sources = std::move(sources), ui, metrics](
+      ui = std::make_shared<const api::UiFiles>(api::UiFiles::load(ui_dir));
+      management = [sources = std::move(sources), ui, metrics](
                        const http::Request& request, Ipv4) -> std::optional<http::ResponsePlan> {
         const std::int64_t now_ms = unix_now_ms();
         if (auto page = ui->handle(request)) return page;
         if (auto plan = metrics->handle(request, now_ms)) return plan;
         return api::handle(sources, request, now_ms);
       };
+    }
+    if (cfg.http.enabled) {
+      http::ServerConfig hc;
+      hc.address = server_ip;
+      hc.port = cfg.http.port;
+      hc.max_connections = cfg.http.max_connections;
+      hc.max_requests_per_connection = cfg.http.max_requests_per_connection;
+      hc.idle_timeout = std::chrono::seconds(cfg.http.idle_timeout);
+      hc.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
+      hc.threads = cfg.http.threads;  // 0: the server picks
+      // With api.listen, /api/, /ui/ and /metrics are files here: 404 unless the root has them.
+      if (!cfg.api.listen) hc.handler = management;
       http_server = std::make_unique<http::Server>(http_loop.io, hc, *names);
+    }
+    if (cfg.api.listen) {
+      http::ServerConfig ac;
+      ac.address = cfg.api.listen->address;
+      ac.port = cfg.api.listen->port;
+      ac.max_connections = 64;
+      ac.idle_timeout = std::chrono::seconds(cfg.http.idle_timeout);
+      ac.header_timeout = std::chrono::seconds(cfg.http.header_timeout);
+      ac.threads = 1;
+      ac.handler = management;
+      try {
+        api_server = std::make_unique<http::Server>(api_loop.io, ac, no_files);
+      } catch (const std::system_error& e) {
+        throw StartupError(fmt::format("api.listen: {}", e.what()));
+      }
+      spdlog::info("api: REST API, dashboard and metrics on {}:{} only (not on the HTTP port)",
+                   ac.address.to_string(), api_server->port());
+    }
+    if (ui) {
+      // Said only once the ports are ours, so a start-up failure stays a single line.
+      if (ui->size() == 0) {
+        spdlog::warn("http: no dashboard files found (web/ beside the executable, or "
+                     "/usr/share/pxed/web); /ui/ answers 404");
+      } else {
+        spdlog::info("http: dashboard at /ui/ ({} files from {})", ui->size(), ui->dir());
+      }
     }
   } catch (const std::system_error& e) {
     throw StartupError(e.what());
@@ -437,6 +508,10 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   dhcp_loop.run();
   tftp_loop.run();
   http_loop.run();
+  if (api_server) {
+    api_server->start();
+    api_loop.run();
+  }
   std::string if_names;
   for (const auto& i : interfaces) if_names += (if_names.empty() ? "" : ",") + i.name;
   std::string dhcp_what =
@@ -464,6 +539,7 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
   }
   if (tftp_server) tftp_loop.stop([&] { tftp_server->stop(); });
   if (http_server) http_loop.stop([&] { http_server->stop(); });
+  if (api_server) api_loop.stop([&] { api_server->stop(); });
   house_loop.stop([&] { prune_timer.cancel(); });
   if (ra) {
     ra_loop.stop([&] { ra->stop(); });

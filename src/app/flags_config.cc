@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "config/loader.h"
 #include "dhcp/options.h"
 
 namespace pxed::app {
@@ -19,6 +20,18 @@ config::OptionValue address_option(std::uint8_t code, const std::vector<Ipv4>& i
   }
   v.pos.file = "command line";
   return v;
+}
+
+Result<std::optional<config::ListenAddress>> api_listen(const ServeOptions& o) {
+  if (!o.given.contains("--api-listen")) return std::nullopt;
+  auto listen = config::parse_listen_address(o.api_listen);
+  if (!listen) {
+    return fail(Errc::invalid_argument,
+                fmt::format("--api-listen {}: expected ADDRESS:PORT with an IPv4 address, such "
+                            "as 127.0.0.1:8081",
+                            o.api_listen));
+  }
+  return listen;
 }
 
 }  // namespace
@@ -47,6 +60,8 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   if (!routers) return tl::unexpected(routers.error());
   auto dns = parse_addresses(o.dns_servers, "--dns");
   if (!dns) return tl::unexpected(dns.error());
+  auto listen = api_listen(o);
+  if (!listen) return tl::unexpected(listen.error());
 
   config::Config c;
   c.interfaces = {o.interface};
@@ -68,6 +83,7 @@ Result<config::Config> config_from_flags(const ServeOptions& o, const net::Inter
   c.http.port = o.http_port;
   c.boot.boot_files = std::move(*boot_files);
   c.boot.ipxe_boot_file = o.ipxe_boot_file;
+  c.api.listen = *listen;
   return c;
 }
 
@@ -115,6 +131,12 @@ Result<void> apply_flag_overrides(const ServeOptions& o, config::Config& c,
   if (given("--http-port")) {
     c.http.port = o.http_port;
     sources.replace("http.port", from("--http-port"));
+  }
+  if (given("--api-listen")) {
+    auto listen = api_listen(o);
+    if (!listen) return tl::unexpected(listen.error());
+    c.api.listen = *listen;
+    sources.replace("api.listen", from("--api-listen"));
   }
   if (given("--tftp-port")) {
     c.tftp.port = o.tftp_port;

@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string ipxe_boot_file;
   std::uint16_t http_port = 80;
   std::uint16_t tftp_port = 69;
+  std::string api_listen;  // --api-listen ADDRESS:PORT (config api.listen); empty: not given
   std::string lease_db = "/var/lib/pxed/leases.db";
   std::vector<std::string> routers;
   std::vector<std::string> dns_servers;

@@ -124,6 +124,7 @@ struct HttpConfig {
   std::uint32_t max_requests_per_connection = 1000;  // 0: no limit
   std::uint32_t idle_timeout = 30;   // seconds between requests on a kept connection
   std::uint32_t header_timeout = 10;  // seconds to receive a request's headers (then 408)
+  std::uint32_t threads = 0;  // event loops carrying connections; 0: min(CPUs, 4)
 };
 
 struct BootConfig {
@@ -134,10 +135,20 @@ struct BootConfig {
   std::string default_profile;
 };
 
+// Where a server listens: an IPv4 address ("0.0.0.0": every address) and a port.
+struct ListenAddress {
+  Ipv4 address;
+  std::uint16_t port = 0;
+};
+
 // The REST API (/api/v1) on the HTTP server. Reads are open to whoever reaches the HTTP port;
 // writes need this bearer token.
 struct ApiConfig {
   std::string token;  // api.token, or the first line of api.token-file; empty: writes are off
+  // api.listen = "ADDRESS:PORT": the management endpoints (/api/v1, /ui/, /metrics) on an HTTP
+  // server of their own there (e.g. loopback only), and no longer on the boot HTTP port.
+  // Unset: they are answered on the boot HTTP port beside the files.
+  std::optional<ListenAddress> listen;
 };
 
 struct Config {

@@ -150,8 +150,17 @@ class Loader {
 
   void api(const toml::table& t) {
     const std::string_view s = "api";
-    check_keys(t, s, {"token", "token-file"});
+    check_keys(t, s, {"token", "token-file", "listen"});
     string(t, "token", s, config_.api.token);
+    std::string listen;
+    if (string(t, "listen", s, listen)) {
+      config_.api.listen = parse_listen_address(listen);
+      if (!config_.api.listen) {
+        bad_value(*get(t, "listen", s), "api.listen",
+                  "\"ADDRESS:PORT\" with an IPv4 address and a port from 1 to 65535, such as "
+                  "\"127.0.0.1:8081\"");
+      }
+    }
     std::string file;
     if (!string(t, "token-file", s, file)) return;
     const toml::node& where = *get(t, "token-file", s);
@@ -602,11 +611,17 @@ class Loader {
     const std::string_view s = "http";
     check_keys(t, s,
                {"enabled", "port", "max-connections", "max-requests-per-connection",
-                "idle-timeout", "header-timeout"});
+                "idle-timeout", "header-timeout", "threads"});
     boolean(t, "enabled", s, config_.http.enabled);
     integer(t, "port", s, config_.http.port, kPortRange);
     if (auto v = integer<std::uint32_t>(t, "max-connections", s)) config_.http.max_connections = *v;
     integer(t, "max-requests-per-connection", s, config_.http.max_requests_per_connection);
+    constexpr std::string_view kThreads = "0 (min(CPUs, 4)) to 64";
+    if (auto v = integer<std::uint32_t>(t, "threads", s, kThreads); v && *v > 64) {
+      bad_value(*get(t, "threads", s), join(s, "threads"), kThreads);
+    } else if (v) {
+      config_.http.threads = *v;
+    }
     for (auto [key, out] : {std::pair{"idle-timeout", &config_.http.idle_timeout},
                             std::pair{"header-timeout", &config_.http.header_timeout}}) {
       constexpr std::string_view kSeconds = "1 to 3600 seconds";
@@ -917,6 +932,20 @@ tl::expected<std::string, ConfigErrors> read_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<ListenAddress> parse_listen_address(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto address = Ipv4::parse(text.substr(0, colon));
+  const std::string_view digits = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (!address || digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+      port < 1 || port > 65535) {
+    return std::nullopt;
+  }
+  return ListenAddress{*address, static_cast<std::uint16_t>(port)};
+}
 
 tl::expected<ParsedConfig, ConfigErrors> parse_config_string(std::string_view toml,
                                                              std::string_view name) {

@@ -4,6 +4,7 @@
 // the validate() rules.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ struct ParsedConfig {
 tl::expected<ParsedConfig, ConfigErrors> parse_config_file(const std::string& path);
 tl::expected<ParsedConfig, ConfigErrors> parse_config_string(std::string_view toml,
                                                              std::string_view name);
+
+// "127.0.0.1:8081" -> address and port (1 to 65535); nullopt otherwise. Pure.
+std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
 // Read, type-check and validate. Errors come sorted by position in the file.
 tl::expected<Config, ConfigErrors> load_config_file(const std::string& path);

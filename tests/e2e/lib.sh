@@ -543,3 +543,48 @@ e2e_expect_count() {
     e2e_die "$3 (expected $1 server log line(s) matching '$2', found $n)"
   fi
 }
+
+# --- dashboard -------------------------------------------------------------------------------
+
+# e2e_check_dashboard: after a boot, headless Chromium (in the namespace, on pxed's own /ui/)
+# must show the machine with its boot completed, at the root file system or the booted system's
+# own DHCP, and its timeline with the loader, kernel, initrd and root file system steps. The page
+# is loaded with ?live=poll (see tests/system/test_dashboard.sh) and the machine selected; its
+# screenshot is kept in the work directory, and copied to docs/dashboard.png with
+# PXED_UPDATE_SCREENSHOT=1. Needs chromium (scripts/setup.sh test installs it).
+e2e_check_dashboard() {
+  local chromium url="http://$E2E_SERVER_IP/ui/?live=poll#mac=$E2E_MAC" b
+  chromium=$(command -v chromium || command -v chromium-browser) || e2e_die "chromium is missing"
+  mkdir -p "$E2E_WORK/chrome-home"
+  b=(ip netns exec "$E2E_NS" env HOME="$E2E_WORK/chrome-home" timeout 90 "$chromium" --headless
+    --no-sandbox --disable-gpu --user-data-dir="$E2E_WORK/chrome" --no-first-run --disable-extensions
+    --disable-sync --disable-background-networking --disable-component-update
+    --virtual-time-budget=8000)
+  "${b[@]}" --dump-dom "$url" >"$E2E_WORK/dashboard.html" 2>"$E2E_WORK/chrome.log" ||
+    { tail -n 20 "$E2E_WORK/chrome.log"; e2e_die "chromium failed on the dashboard"; }
+  python3 - "$E2E_WORK/dashboard.html" "$E2E_MAC" <<'PY' || e2e_die "the dashboard does not show the boot"
+import re, sys
+page, mac = open(sys.argv[1]).read(), sys.argv[2]
+row_id = "machine-" + mac.replace(":", "-")
+m = re.search(r'<tr id="%s"([^>]*)>(.*?)</tr>' % row_id, page, re.S)
+assert m, "no row for %s" % mac
+attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', m.group(1)))
+assert attrs.get("data-completed") == "true", attrs
+assert attrs.get("data-stage") in ("rootfs", "os_dhcp"), attrs
+assert 'data-js-error' not in page.split("<head", 1)[0], "a JavaScript error"
+t = re.search(r'<tbody id="timeline-body"[^>]*>(.*?)</tbody>', page, re.S)
+assert t, "no timeline"
+text = re.sub(r"<[^>]+>", " ", t.group(1))
+stages = re.findall(r'data-stage="(\w+)"', t.group(1))
+for want in ("kernel", "initrd", "rootfs"):
+    assert want in stages, (want, text[:2000])
+print("dashboard: %s %s, completed" % (mac, attrs.get("data-stage")))
+PY
+  "${b[@]}" --screenshot="$E2E_WORK/dashboard.png" --window-size=1280,900 "$url" \
+    >/dev/null 2>"$E2E_WORK/chrome.log" || e2e_die "chromium took no screenshot of the dashboard"
+  if [[ ${PXED_UPDATE_SCREENSHOT:-} == 1 ]]; then
+    cp "$E2E_WORK/dashboard.png" "$E2E_REPO/docs/dashboard.png"
+    e2e_log "screenshot copied to docs/dashboard.png"
+  fi
+  e2e_log "dashboard after the boot: $E2E_MAC completed, its timeline has kernel, initrd and rootfs"
+}

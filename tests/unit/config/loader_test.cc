@@ -302,6 +302,19 @@ TEST(ConfigLoader, HttpConnectionLimits) {
                           "from 0 to 4294967295, got -1"));
 }
 
+TEST(ConfigLoader, HttpThreads) {
+  const std::string base =
+      "interfaces = [\"br0\"]\nroot = \"/srv/pxed\"\n[[dhcp.subnet]]\n"
+      "network = \"198.18.0.0/24\"\n[http]\n";
+  EXPECT_EQ(load_ok(base).http.threads, 0u);  // the server picks
+  EXPECT_EQ(load_ok(base + "threads = 3\n").http.threads, 3u);
+  EXPECT_EQ(load_ok(base + "threads = 64\n").http.threads, 64u);
+  EXPECT_THAT(errors_of(base + "threads = 65\n"),
+              ElementsAre("t.toml:6:11: http.threads: expected 0 (min(CPUs, 4)) to 64, got 65"));
+  EXPECT_THAT(errors_of(base + "threads = -1\n"),
+              ElementsAre("t.toml:6:11: http.threads: expected 0 (min(CPUs, 4)) to 64, got -1"));
+}
+
 TEST(ConfigLoader, BadAddressesAndRanges) {
   auto errors = errors_of(R"(interfaces = ["br0"]
 root = "/srv/pxed"
@@ -566,6 +579,43 @@ TEST(ConfigLoader, ApiTokenFromTheConfigOrAFile) {
                   "t.toml:7:14: api.token-file: expected either api.token or api.token-file")));
   EXPECT_THAT(errors_of(base + "tokn = \"a\"\n"),
               ElementsAre(::testing::HasSubstr("api.tokn")));
+}
+
+}  // namespace
+}  // namespace pxed::config
+
+namespace pxed::config {
+namespace {
+
+TEST(ConfigLoader, ApiListenAddress) {
+  const std::string base =
+      "interfaces = [\"br0\"]\nroot = \"/srv/pxed\"\n[[dhcp.subnet]]\n"
+      "network = \"198.18.0.0/24\"\n[api]\n";
+  EXPECT_FALSE(load_ok(base).api.listen);  // unset: on the boot HTTP port
+  auto listen = load_ok(base + "listen = \"127.0.0.1:8081\"\n").api.listen;
+  ASSERT_TRUE(listen);
+  EXPECT_EQ(listen->address.to_string(), "127.0.0.1");
+  EXPECT_EQ(listen->port, 8081);
+  EXPECT_EQ(load_ok(base + "listen = \"0.0.0.0:65535\"\n").api.listen->port, 65535);
+  for (const char* bad : {"\"127.0.0.1\"", "\"127.0.0.1:0\"", "\"127.0.0.1:65536\"",
+                          "\"localhost:8081\"", "\":8081\"", "\"127.0.0.1:80x\"", "8081"}) {
+    EXPECT_THAT(errors_of(base + "listen = " + bad + "\n"),
+                ElementsAre(::testing::StartsWith("t.toml:6:10: api.listen: expected ")))
+        << bad;
+  }
+  EXPECT_THAT(errors_of(base + "listen = \"1.2.3:8081\"\n"),
+              ElementsAre(HasSubstr("such as \"127.0.0.1:8081\", got \"1.2.3:8081\"")));
+  EXPECT_THAT(errors_of(base + "lisen = \"127.0.0.1:8081\"\n"),
+              ElementsAre(HasSubstr("did you mean \"listen\"")));
+}
+
+TEST(ConfigLoader, ParseListenAddress) {
+  EXPECT_EQ(parse_listen_address("198.18.0.1:80")->port, 80);
+  EXPECT_EQ(parse_listen_address("198.18.0.1:80")->address.to_string(), "198.18.0.1");
+  EXPECT_FALSE(parse_listen_address(""));
+  EXPECT_FALSE(parse_listen_address("198.18.0.1:"));
+  EXPECT_FALSE(parse_listen_address("198.18.0.1:-1"));
+  EXPECT_FALSE(parse_listen_address("[::1]:80"));
 }
 
 }  // namespace

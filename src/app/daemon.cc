@@ -576,13 +576,16 @@ int serve_main(const ServeOptions& o) {
       print_errors(cfg.error());
       return 2;
     }
-    // What the API reports as the config's digest: the file's bytes, or the command line's.
-    std::string text = "command line";
-    if (!o.config_file.empty()) {
-      std::ifstream in(o.config_file, std::ios::binary);
+    // What the API reports as the config's digest: of the file's bytes and the command line
+    // (flags may set or override anything), so a change to either shows.
+    std::string text;
+    for (const std::string& path : {o.config_file, std::string("/proc/self/cmdline")}) {
+      if (path.empty()) continue;
+      std::ifstream in(path, std::ios::binary);
       std::ostringstream all;
       all << in.rdbuf();
-      text = all.str();
+      text += all.str();
+      text += '\0';
     }
     const std::string digest = fmt::format("fnv1a64:{:016x}", http::fnv1a64(text));
     return run_services(*cfg, digest, stop_signals);

@@ -7,8 +7,8 @@
 # that has an API token and a profile, the boot settings form is filled and sent in the browser
 # (driven through --remote-debugging-pipe): a wrong token shows the API's 401, the right one
 # saves the host, which the API then holds. A load with the machine selected (#mac=...) shows
-# its timeline and the saved settings, and is the screenshot: with PXED_UPDATE_SCREENSHOT=1 it
-# is copied to docs/dashboard.png.
+# its timeline and the saved settings, and is screenshot (docs/dashboard.png comes from a real
+# QEMU boot instead: tests/e2e/test_bios_http.sh with PXED_UPDATE_SCREENSHOT=1).
 #
 # The page is loaded with ?live=poll for --dump-dom and --screenshot: --virtual-time-budget waits
 # for pending requests, and an open server-sent event stream never ends. The live view (the
@@ -330,10 +330,5 @@ browser --screenshot="$WORK/dashboard.png" --window-size=1280,800 "$ui?live=poll
 no_console_errors chrome.log
 [[ $(head -c 8 "$WORK/dashboard.png" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ||
   die "the screenshot is not a PNG"
-if [[ ${PXED_UPDATE_SCREENSHOT:-} == 1 ]]; then
-  mkdir -p "$REPO/docs"
-  cp "$WORK/dashboard.png" "$REPO/docs/dashboard.png"
-  log "screenshot copied to docs/dashboard.png"
-fi
 stop_pxed
 log PASS

@@ -23,9 +23,7 @@ BootTimeline::BootTimeline(const std::string& db_path, const boot::Sightings& si
   db_ = std::make_unique<timeline::SqliteEvents>(db_path);
   if (auto recent = db_->load_recent(limits_.in_memory)) {
     log_.restore(*recent);
-    if (!recent->empty()) {
-      spdlog::info("timeline: {} recent event(s) loaded from {}", recent->size(), db_path);
-    }
+    restored_ = recent->size();
   } else {
     spdlog::warn("timeline: cannot load the recent events from {}: {}", db_path,
                  recent.error().message);

@@ -43,6 +43,8 @@ class BootTimeline {
 
   const timeline::EventLog& log() const { return log_; }
   timeline::EventLog& log() { return log_; }
+  // Events loaded from the database at start (the daemon says so once it is ready).
+  std::size_t restored() const { return restored_; }
 
  private:
   MacAddress mac_of(Ipv4 ip) const;
@@ -50,6 +52,7 @@ class BootTimeline {
   const boot::Sightings& sightings_;
   TimelineLimits limits_;
   timeline::EventLog log_;
+  std::size_t restored_ = 0;
   std::unique_ptr<timeline::SqliteEvents> db_;
   std::unique_ptr<timeline::EventWriter> writer_;
   timeline::EventLog::Token subscription_{};

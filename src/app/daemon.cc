@@ -520,6 +520,10 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
                         dhcp::kPxeBootServerPort)
           : fmt::format("DHCP on {} ({} subnet(s), {} lease(s) on record)", if_names,
                         cfg.dhcp.subnets.size(), leases.all().size());
+  if (timeline->restored() > 0) {
+    spdlog::info("timeline: {} recent event(s) loaded from {}", timeline->restored(),
+                 cfg.dhcp.lease_db);
+  }
   spdlog::info("pxed: ready: {}, TFTP on {}:{}, HTTP on {}:{}, root {}", dhcp_what,
                server_ip.to_string(), cfg.tftp.port, server_ip.to_string(), cfg.http.port,
                cfg.root);

@@ -31,6 +31,7 @@
 #include "app/flags_config.h"
 #include "boot/boot_files.h"
 #include "boot/policy.h"
+#include "boot/arch_table.h"
 #include "boot/sightings.h"
 #include "config/config.h"
 #include "config/loader.h"
@@ -200,6 +201,22 @@ int run_services(const config::Config& cfg, const std::string& config_digest,
     root = std::make_unique<FileRoot>(cfg.root);
   } catch (const std::runtime_error& e) {
     throw StartupError(e.what());
+  }
+  // The built-in first-stage loaders of BIOS and x64 UEFI that the root lacks: a machine would
+  // be handed a file name that TFTP then cannot find. Said at start, while it is cheap to fix.
+  if (cfg.dhcp.enabled) {
+    for (std::uint16_t code : {std::uint16_t{0}, std::uint16_t{7}}) {
+      const boot::ArchInfo* arch = boot::find_arch(code);
+      if (arch == nullptr || cfg.boot.boot_files.count(code) != 0) continue;
+      const std::string file(arch->default_loader());
+      std::error_code ec;
+      if (file.empty() || std::filesystem::exists(std::filesystem::path(cfg.root) / file, ec)) {
+        continue;
+      }
+      spdlog::warn("boot: {} machines are handed {} by default, but {} has none (copy it in, or "
+                   "name another with --boot-file {}=FILE or [boot.files])",
+                   arch->description, file, cfg.root, arch->keyword);
+    }
   }
   // TFTP and HTTP both read through this one name space (files below the root, and generated
   // files in front of them), TFTP and HTTP each from their several loops' threads.

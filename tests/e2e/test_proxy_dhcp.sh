@@ -6,7 +6,7 @@
 #      pxelinux.0 (43.6 = 8, no discovery) -> TFTP pxelinux.0 -> kernel + initrd -> udhcpc
 #      (dnsmasq; pxed stays silent) -> HTTP rootfs.img -> marker.
 #   2. UEFI (OVMF, edk2's own PXE, no option ROM): address from dnsmasq; pxed's proxy OFFER names
-#      no file, so edk2 asks port 4011 -> ACK ipxe.efi -> TFTP ipxe.efi -> iPXE: address from
+#      no file, so edk2 asks port 4011 -> ACK snponly.efi -> TFTP snponly.efi -> iPXE: address from
 #      dnsmasq, ProxyDHCP REQUEST to port 4011 -> ACK boot.ipxe (--ipxe-boot-file) -> HTTP ->
 #      marker.
 # Asserts from the logs that every address came from dnsmasq and every boot file from pxed, and
@@ -130,7 +130,7 @@ grep -qaE "DHCPREQUEST\(eth0\) $SITE_ADDR $E2E_MAC" "$SITE_LOG" ||
   e2e_die "BIOS: the machine did not request its address from dnsmasq"
 stop_proxy
 
-# --- 2. UEFI: edk2 asks port 4011 for ipxe.efi; iPXE asks port 4011 for boot.ipxe ------------
+# --- 2. UEFI: edk2 asks port 4011 for snponly.efi; iPXE asks port 4011 for boot.ipxe ------------
 # A fresh start for the second machine: its own exit status, and its own console timeline (the
 # first boot's stamper keeps the old file).
 rm -f "$E2E_WORK/qemu.rc"
@@ -143,9 +143,9 @@ e2e_check_marker
 e2e_print_phases
 expect_addresses_from_site "UEFI"
 e2e_expect_order "UEFI: edk2 and then iPXE got their boot files from pxed's port 4011, in order" \
-  "dhcp: $E2E_MAC arch=7 \(x64 UEFI\) DISCOVER -> OFFER \(proxy: no boot file; the client asks port 4011 for ipxe\.efi\)" \
-  "dhcp: $E2E_MAC arch=7 \(x64 UEFI\) REQUEST -> ACK file=ipxe\.efi \(proxy, port 4011, to $SITE_ADDR:4011\)" \
-  "tftp: $SITE_ADDR:[0-9]+ RRQ /?ipxe\.efi .*-> sent" \
+  "dhcp: $E2E_MAC arch=7 \(x64 UEFI\) DISCOVER -> OFFER \(proxy: no boot file; the client asks port 4011 for snponly\.efi\)" \
+  "dhcp: $E2E_MAC arch=7 \(x64 UEFI\) REQUEST -> ACK file=snponly\.efi \(proxy, port 4011, to $SITE_ADDR:4011\)" \
+  "tftp: $SITE_ADDR:[0-9]+ RRQ /?snponly\.efi .*-> sent" \
   "dhcp: $E2E_MAC arch=7 \(x64 UEFI, iPXE\) REQUEST -> ACK file=http://$E2E_SERVER_IP/boot\.ipxe \(proxy, port 4011, to $SITE_ADDR:[0-9]+\)" \
   "http: $SITE_ADDR:[0-9]+ \"GET /boot\.ipxe\" 200" \
   "http: $SITE_ADDR:[0-9]+ \"GET /rootfs\.img\" 200"

@@ -5,7 +5,7 @@
 #     PXEClient, siaddr + 67 pxelinux.0, 43 = 06 01 08 ff (no boot-server discovery).
 #   - UEFI PXE DISCOVER -> proxy OFFER with no boot file (the client is to ask port 4011).
 #   - UEFI REQUEST to 198.18.0.1:4011 from 198.18.0.2:4011 -> ACK from port 4011 back to
-#     198.18.0.2:4011 with 67 ipxe.efi and the xid echoed.
+#     198.18.0.2:4011 with 67 snponly.efi and the xid echoed.
 #   - A non-PXE client (udhcpc's vendor class, or none) gets nothing, on 67 or 4011; a REQUEST
 #     naming another DHCP server gets nothing.
 # Then: no lease on record, start-up errors for --proxy with --dhcp-range, and dhcp.mode =
@@ -119,7 +119,7 @@ if r:
     check(r["opts"].get(53) == b"\x05", "4011: not an ACK")
     check(r["ciaddr"] == ME and r["yiaddr"] == "0.0.0.0", f"4011 ACK: {r['ciaddr']} {r['yiaddr']}")
     check(r["siaddr"] == SERVER, "4011 ACK: siaddr")
-    check(r["opts"].get(67) == b"ipxe.efi", f"4011 ACK: 67 = {r['opts'].get(67)}")
+    check(r["opts"].get(67) == b"snponly.efi", f"4011 ACK: 67 = {r['opts'].get(67)}")
 
 # 4. Not PXE clients: silence, on both ports; a REQUEST for another server: silence.
 r, _ = exchange(c68, packet(0x1004, 0, "0.0.0.0",
@@ -140,7 +140,7 @@ PY
 in_cli timeout 60 python3 "$WORK/client.py" || die "the proxy answers were not as expected"
 
 expect_log "dhcp: 52:54:00:e2:e0:01 arch=0 \(BIOS\) DISCOVER -> OFFER file=pxelinux\.0 \(proxy: boot information only\)"
-expect_log "dhcp: 52:54:00:e2:e0:01 arch=7 \(x64 UEFI\) REQUEST -> ACK file=ipxe\.efi \(proxy, port 4011, to 198\.18\.0\.2:4011\)"
+expect_log "dhcp: 52:54:00:e2:e0:01 arch=7 \(x64 UEFI\) REQUEST -> ACK file=snponly\.efi \(proxy, port 4011, to 198\.18\.0\.2:4011\)"
 expect_log "DISCOVER -> no reply: proxy: not a PXE client \(vendor class 'udhcp 1\.35\.0'\)"
 expect_log "REQUEST -> no reply: proxy: a REQUEST for server 198\.18\.0\.254"
 grep -qE -- "-> (OFFER|ACK) [0-9]" "$PXED_LOG" && die "pxed handed out an address in proxy mode"

@@ -149,7 +149,7 @@ TEST(Explain, ShowsEveryStageAndTheRenderedScript) {
   std::string text = explain(policy, in, 0);
   EXPECT_THAT(text, HasSubstr("profile: debian (loader ipxe), chosen by boot.default-profile"));
   EXPECT_THAT(text, HasSubstr("1. the firmware's PXE asks DHCP"));
-  EXPECT_THAT(text, HasSubstr("boot file (file, option 67): ipxe.efi (fetched over TFTP)"));
+  EXPECT_THAT(text, HasSubstr("boot file (file, option 67): snponly.efi (fetched over TFTP)"));
   EXPECT_THAT(text, HasSubstr("2. iPXE asks DHCP"));
   EXPECT_THAT(text, HasSubstr("http://198.18.0.1/ipxe/52-54-00-e2-e0-01.ipxe (fetched over HTTP)"));
   EXPECT_THAT(text, HasSubstr("3. the ipxe loader reads ipxe/52-54-00-e2-e0-01.ipxe"));

@@ -24,8 +24,10 @@ PolicyConfig base_config() {
 TEST(BootPolicy, BuiltInLoadersByArchitecture) {
   Policy p(base_config());
   EXPECT_EQ(p.decide(req(0, false, false))->file, "pxelinux.0");
-  EXPECT_EQ(p.decide(req(7, false, false))->file, "ipxe.efi");
-  EXPECT_EQ(p.decide(req(9, false, false))->file, "ipxe.efi");
+  // x64 UEFI: the iPXE that drives the NIC through the firmware's own network driver (SNP).
+  EXPECT_EQ(p.decide(req(7, false, false))->file, "snponly.efi");
+  EXPECT_EQ(p.decide(req(9, false, false))->file, "snponly.efi");
+  EXPECT_EQ(p.decide(req(16, false, true))->file, "http://198.18.0.1/ipxe.efi");
   EXPECT_EQ(p.decide(req(11, false, false))->file, "grubnetaa64.efi");
   EXPECT_EQ(p.decide(req(6, false, false))->file, "ipxe-ia32.efi");
   EXPECT_EQ(p.decide(req(27, false, false))->file, "grubnetriscv64.efi");
@@ -40,11 +42,11 @@ TEST(BootPolicy, NoArchitectureMeansBios) {
 TEST(BootPolicy, OverridesWin) {
   PolicyConfig c = base_config();
   c.boot_files[0] = "undionly.kpxe";
-  c.boot_files[7] = "snponly.efi";
+  c.boot_files[7] = "ipxe.efi";
   Policy p(c);
   EXPECT_EQ(p.decide(req(0, false, false))->file, "undionly.kpxe");
-  EXPECT_EQ(p.decide(req(7, false, false))->file, "snponly.efi");
-  EXPECT_EQ(p.decide(req(9, false, false))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(7, false, false))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(9, false, false))->file, "snponly.efi");
 }
 
 TEST(BootPolicy, IpxeGetsItsScriptOnlyWhenConfigured) {
@@ -156,7 +158,7 @@ TEST(BootProfiles, IpxeProfileChainsFirmwareToItsOwnScript) {
   EXPECT_EQ(fw->profile, "debian");
   EXPECT_EQ(fw->why, "boot.default-profile");
   r.arch = 7;
-  EXPECT_EQ(p.decide(r)->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(r)->file, "snponly.efi");
   r.ipxe = true;
   auto script = p.decide(r);
   EXPECT_EQ(script->file, "http://198.18.0.1/ipxe/52-54-00-e2-e0-01.ipxe")
@@ -187,11 +189,11 @@ TEST(BootProfiles, HttpBootGetsTheProfilesLoaderAsAUrl) {
 
 TEST(BootProfiles, LoaderFilesOverrideTheTable) {
   PolicyConfig c = profiles_config();
-  c.profiles[0].loader_files[7] = "snponly.efi";
+  c.profiles[0].loader_files[7] = "ipxe.efi";
   c.default_profile = "debian";
   Policy p(c);
-  EXPECT_EQ(p.decide(req(7))->file, "snponly.efi");
-  EXPECT_EQ(p.decide(req(9))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(7))->file, "ipxe.efi");
+  EXPECT_EQ(p.decide(req(9))->file, "snponly.efi");
 }
 
 TEST(BootProfiles, FirstMatchingRuleWinsThenTheDefault) {

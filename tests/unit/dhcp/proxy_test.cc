@@ -155,7 +155,7 @@ TEST_F(ProxyTest, UefiDiscoverGetsABinlOfferSoItAsksPort4011) {
   EXPECT_FALSE(r.options.has(opt::kBootFileName));
   EXPECT_FALSE(r.options.has(opt::kVendorSpecific));
   EXPECT_EQ(d.reply->destination.kind, Destination::Kind::broadcast);
-  EXPECT_EQ(d.exchange.note, "proxy: no boot file; the client asks port 4011 for ipxe.efi");
+  EXPECT_EQ(d.exchange.note, "proxy: no boot file; the client asks port 4011 for snponly.efi");
 }
 
 TEST_F(ProxyTest, Edk2RequestOnPort4011GetsAnAckBackToItsAddressAndPort) {
@@ -173,15 +173,15 @@ TEST_F(ProxyTest, Edk2RequestOnPort4011GetsAnAckBackToItsAddressAndPort) {
                         198, 18, 0, 1,                                        // siaddr
                         0,   0,  0, 0};
   EXPECT_EQ(Bytes(wire.begin(), wire.begin() + 28), header);
-  EXPECT_EQ(std::string(wire.begin() + 108, wire.begin() + 116), "ipxe.efi");
+  EXPECT_EQ(std::string(wire.begin() + 108, wire.begin() + 119), "snponly.efi");
   Bytes options = {0x63, 0x82, 0x53, 0x63, 53, 1, 5, 54, 4, 198, 18, 0, 1, 60, 9};
   for (char c : std::string("PXEClient")) options.push_back(static_cast<std::uint8_t>(c));
   options.push_back(66);
   options.push_back(10);
   for (char c : std::string("198.18.0.1")) options.push_back(static_cast<std::uint8_t>(c));
   options.push_back(67);
-  options.push_back(8);
-  for (char c : std::string("ipxe.efi")) options.push_back(static_cast<std::uint8_t>(c));
+  options.push_back(11);
+  for (char c : std::string("snponly.efi")) options.push_back(static_cast<std::uint8_t>(c));
   options.push_back(97);
   options.push_back(17);
   Bytes uuid = uuid_option();
@@ -190,7 +190,7 @@ TEST_F(ProxyTest, Edk2RequestOnPort4011GetsAnAckBackToItsAddressAndPort) {
   EXPECT_EQ(Bytes(wire.begin() + 236, wire.begin() + 236 + static_cast<long>(options.size())),
             options);
   EXPECT_EQ(describe(d.exchange),
-            "dhcp: 52:54:00:e2:e0:01 arch=7 (x64 UEFI) REQUEST -> ACK file=ipxe.efi "
+            "dhcp: 52:54:00:e2:e0:01 arch=7 (x64 UEFI) REQUEST -> ACK file=snponly.efi "
             "(proxy, port 4011, to 198.18.0.150:4011)");
 }
 

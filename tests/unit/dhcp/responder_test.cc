@@ -115,14 +115,14 @@ TEST_F(ResponderTest, IpxeGetsTheIpxeBootFileSoItDoesNotLoadItself) {
   EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "http://198.18.0.1/boot.ipxe");
 }
 
-TEST_F(ResponderTest, Edk2X64GetsIpxeEfiByBroadcast) {
+TEST_F(ResponderTest, Edk2X64GetsSnponlyEfiByBroadcast) {
   Decision d = handle(raw_request(kQemuMac, 9, 0x8000,
                                   {{53, {1}},
                                    {93, {0, 7}},
                                    {60, str_bytes("PXEClient:Arch:00007:UNDI:003000")},
                                    {55, {1, 3, 6, 66, 67}}}));
   ASSERT_TRUE(d.reply);
-  EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "ipxe.efi");
+  EXPECT_EQ(d.reply->packet.options.string(opt::kBootFileName), "snponly.efi");
   EXPECT_EQ(d.reply->destination.kind, Destination::Kind::broadcast);
   EXPECT_FALSE(d.reply->packet.options.has(opt::kIpxeEncap));
   EXPECT_FALSE(d.reply->packet.options.has(opt::kVendorClass));

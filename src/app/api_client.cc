@@ -1,9 +1,7 @@
 #include "app/api_client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -15,6 +13,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include "config/loader.h"
 
 namespace pxed::app {
 
@@ -85,16 +85,13 @@ ApiCall call_api(const ApiTarget& target, const std::string& method, const std::
   ApiCall call;
   std::string token = target.token;
   if (token.empty() && !target.token_file.empty()) {
-    std::ifstream in(target.token_file);
-    if (!in) {
+    auto from_file = config::read_token_file(target.token_file);
+    if (!from_file) {
       std::fprintf(stderr, "pxed: --token-file %s: cannot read it\n", target.token_file.c_str());
       call.exit = 2;
       return call;
     }
-    std::getline(in, token);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-      token.pop_back();
-    }
+    token = std::move(*from_file);
   }
   auto answer =
       api_request(method, target.url, path, body.is_null() ? std::string() : body.dump(), token);
@@ -139,19 +136,9 @@ int events_main(const EventsOptions& o) {
   std::string path = "events?limit=" + std::to_string(o.limit);
   if (!o.mac.empty()) path += "&mac=" + o.mac;
   if (o.since_ms > 0) path += "&since=" + std::to_string(o.since_ms);
-  auto answer = api_request("GET", o.api, path);
-  if (!answer) {
-    std::fprintf(stderr, "pxed: cannot ask the API at %s\n", answer.error().message.c_str());
-    return 2;
-  }
-  nlohmann::json body = nlohmann::json::parse(answer->body, nullptr, false);
-  if (answer->status != 200 || body.is_discarded()) {
-    std::string why = body.is_object() && body.contains("error") && body["error"].is_string()
-                          ? body["error"].get<std::string>()
-                          : answer->body;
-    std::fprintf(stderr, "pxed: the API answered %u: %s\n", answer->status, why.c_str());
-    return 1;
-  }
+  ApiCall call = call_api(ApiTarget{o.api, {}, {}}, "GET", path);
+  if (call.exit != 0) return call.exit;
+  const nlohmann::json& body = call.body;
   if (o.json) {
     std::printf("%s\n", body.dump(2).c_str());
     return 0;

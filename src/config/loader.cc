@@ -169,15 +169,13 @@ class Loader {
       return;
     }
     const std::string full = beside_config(file);
-    std::ifstream in(full);
-    std::string line;
-    if (!in) {
+    const std::optional<std::string> token = read_token_file(full);
+    if (!token) {
       error(where.source(), "api.token-file",
             fmt::format("cannot read {}: {}", full, std::strerror(errno)));
       return;
     }
-    std::getline(in, line);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    const std::string& line = *token;
     if (line.empty()) {
       bad_value(where, "api.token-file", "a file whose first line is the token (it is empty)");
       return;
@@ -932,6 +930,15 @@ tl::expected<std::string, ConfigErrors> read_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<std::string> read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+  return line;
+}
 
 std::optional<ListenAddress> parse_listen_address(std::string_view text) {
   const std::size_t colon = text.rfind(':');

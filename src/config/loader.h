@@ -33,6 +33,10 @@ tl::expected<ParsedConfig, ConfigErrors> parse_config_string(std::string_view to
 // "127.0.0.1:8081" -> address and port (1 to 65535); nullopt otherwise. Pure.
 std::optional<ListenAddress> parse_listen_address(std::string_view text);
 
+// The first line of a token file without trailing white space (api.token-file, the command
+// line's --token-file); nullopt when the file cannot be read (errno says why).
+std::optional<std::string> read_token_file(const std::string& path);
+
 // Read, type-check and validate. Errors come sorted by position in the file.
 tl::expected<Config, ConfigErrors> load_config_file(const std::string& path);
 tl::expected<Config, ConfigErrors> load_config_string(std::string_view toml, std::string_view name);
